@@ -1,0 +1,73 @@
+"""In-text citation markers: find them, expand them, strip them.
+
+One alternation covers every spelling seen in the sources: ``<sup>[1][2]</sup>``,
+``<a href="#">[7]</a>``, ``[\\[9\\]](#)``, footnotes ``[^3]``, and bare ``[2]``,
+``[6, 7]``, ``[3-5]``, ``[3–5]``.  Bare brackets must hold only numbers, commas
+and dashes, so timestamps (``[02:04:00]``), checkboxes and ``H<sup>+</sup>`` are
+never taken for citations; a bracket followed by ``(`` or ``:`` is a link or a
+definition, not a citation.  Ranges are expanded but bounded, so ``[1-100000]``
+is treated as text, not a hundred thousand rows.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+_NUMS = r"\d{1,4}(?:\s*[-–—,]\s*\d{1,4})*"
+MARKER = re.compile(
+    r"<sup>\s*(?P<sup>(?:\[\s*" + _NUMS + r"\s*\]\s*,?\s*)+)</sup>"
+    r"|<a\b[^>\n]*>\s*\[(?P<anchor>" + _NUMS + r")\]\s*</a>"
+    r"|\[\\\[(?P<escaped>" + _NUMS + r")\\\]\]\([^)\n]*\)"
+    r"|\[\^(?P<foot>\d{1,4})\](?!:)"
+    r"|\[(?P<bare>" + _NUMS + r")\](?![(:])",
+)
+_INNER = re.compile(r"\[\s*(" + _NUMS + r")\s*\]")
+_PART = re.compile(r"(\d+)\s*(?:[-–—]\s*(\d+))?")
+
+
+@dataclass(frozen=True, slots=True)
+class Marker:
+    number: int
+    offset: int  # character offset of the marker in the scanned text
+
+
+def expand(spec: str, max_range: int) -> list[int]:
+    """``"3-5, 7"`` -> ``[3, 4, 5, 7]``; an unreasonable range yields its endpoints."""
+    out: list[int] = []
+    for part in spec.split(","):
+        m = _PART.search(part)
+        if not m:
+            continue
+        lo = int(m.group(1))
+        hi = int(m.group(2)) if m.group(2) else lo
+        if lo <= hi and hi - lo <= max_range:
+            out.extend(range(lo, hi + 1))
+        else:
+            out.extend([lo, hi] if lo != hi else [lo])
+    return [n for n in out if n > 0]
+
+
+def find(text: str, max_range: int = 100) -> list[Marker]:
+    """Every citation number in ``text``, in order, with the offset of its marker."""
+    if "[" not in text:
+        return []
+    found: list[Marker] = []
+    for m in MARKER.finditer(text):
+        kind = m.lastgroup
+        spec = m.group(kind) if kind else None
+        if spec is None:
+            continue
+        if kind == "sup":
+            for inner in _INNER.finditer(spec):
+                found.extend(Marker(n, m.start()) for n in expand(inner.group(1), max_range))
+        else:
+            found.extend(Marker(n, m.start()) for n in expand(spec, max_range))
+    return found
+
+
+def strip(text: str) -> str:
+    """``text`` without its citation markers."""
+    if "[" not in text:
+        return text
+    return MARKER.sub("", text)

@@ -1,0 +1,86 @@
+"""Inline Markdown/HTML to clean plain text.
+
+Block structure comes from markdown-it; inline markup is stripped here with a
+handful of precompiled regular expressions instead of a second inline parse.
+That is several times faster than rendering inline tokens and is enough for the
+job: we want the words a reader sees, not HTML.  Citation markers are removed
+before this runs (see :mod:`ingest.citations`), so ``[1]`` never reaches here as
+a link.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+
+_AUTOLINK = re.compile(r"<((?:https?|mailto|ftp):[^>\s]+)>")
+_BR = re.compile(r"<br\s*/?>|</br>", re.IGNORECASE)
+_TAG = re.compile(r"</?[A-Za-z][A-Za-z0-9-]*(?:\s[^<>]*)?/?>|<!--.*?-->", re.DOTALL)
+_IMAGE = re.compile(r"!\[([^\]\n]*)\]\([^)\n]*\)")
+_LINK = re.compile(r"\[([^\[\]\n]*)\]\((?:[^()\n]|\([^()\n]*\))*\)")
+_REF_LINK = re.compile(r"\[([^\[\]\n]+)\]\[[^\[\]\n]*\]")
+_WIKI = re.compile(r"\[\[(?:[^\]|\n]*\|)?([^\]\n]*)\]\]")
+_BOLD = re.compile(r"(\*\*|__)(?=\S)(.+?)(?<=\S)\1", re.DOTALL)
+_ITALIC_STAR = re.compile(r"(?<![\w*])\*(?=[^\s*])(.+?)(?<=[^\s*])\*(?![\w*])", re.DOTALL)
+_ITALIC_UNDER = re.compile(r"(?<![\w_])_(?=[^\s_])(.+?)(?<=[^\s_])_(?![\w_])", re.DOTALL)
+_STRAY_BOLD = re.compile(r"\*\*+|(?<=\s)__+|^__+|__+$")
+_CODE = re.compile(r"`+([^`]*)`+")
+_ESCAPE = re.compile(r"\\([!-/:-@\[-`{-~])")
+_KRAMDOWN_ATTR = re.compile(r"\{:[^}\n]*\}")
+_SPACES = re.compile(r"[ \t\u00a0\u2000-\u200b\u202f\u3000]+")
+_SPACE_BEFORE_PUNCT = re.compile(r" +([,.;:!?)])(?=\s|$)")
+
+
+def plain(text: str, *, keep_newlines: bool = False) -> str:
+    """Return the visible text of an inline Markdown/HTML fragment."""
+    if not text:
+        return ""
+    if "<" in text:
+        text = _AUTOLINK.sub(r"\1", text)
+        text = _BR.sub("\n" if keep_newlines else " ", text)
+        text = _TAG.sub("", text)
+    if "[" in text:
+        text = _IMAGE.sub(r"\1", text)
+        text = _WIKI.sub(r"\1", text)
+        text = _LINK.sub(r"\1", text)
+        text = _LINK.sub(r"\1", text)  # a link whose text was itself a link
+        text = _REF_LINK.sub(r"\1", text)
+    if "{:" in text:
+        text = _KRAMDOWN_ATTR.sub("", text)
+    if "`" in text:
+        text = _CODE.sub(r"\1", text)
+    if "*" in text or "_" in text:
+        text = _BOLD.sub(r"\2", text)
+        text = _BOLD.sub(r"\2", text)
+        text = _ITALIC_STAR.sub(r"\1", text)
+        text = _ITALIC_UNDER.sub(r"\1", text)
+        text = _STRAY_BOLD.sub("", text)
+    if "\\" in text:
+        text = _ESCAPE.sub(r"\1", text)
+    if "&" in text:
+        text = html.unescape(text)
+    return squash(text, keep_newlines=keep_newlines)
+
+
+def squash(text: str, *, keep_newlines: bool = False) -> str:
+    """Collapse runs of whitespace; keep line breaks only when asked."""
+    if keep_newlines:
+        lines = (_SPACES.sub(" ", ln).strip() for ln in text.split("\n"))
+        text = "\n".join(ln for ln in lines if ln)
+    else:
+        text = _SPACES.sub(" ", text.replace("\n", " ")).strip()
+    if " " in text:
+        text = _SPACE_BEFORE_PUNCT.sub(r"\1", text)
+    return text
+
+
+_HEADING_NUMBER = re.compile(r"^\s*#+\s*")
+
+
+def heading(text: str) -> str:
+    """Clean heading text: no markup, no trailing colon or hashes."""
+    text = plain(text)
+    text = text.rstrip(" #").rstrip()
+    while text.endswith((":", "：")):
+        text = text[:-1].rstrip()
+    return text

@@ -1,0 +1,40 @@
+"""Drug monographs: Markdown with YAML front matter (title, description, is_banned,
+lastModified, faqs) and a fixed outline (Usage, Dosage, Side Effects, ...)."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+NAME = "monograph"
+
+_FM_KEYS = {"faqs", "faq", "is_banned", "generic_name", "drug_class", "brand_names", "dosage",
+            "indications", "contraindications", "side_effects", "mechanism"}
+_OUTLINE = re.compile(
+    r"^(usage|uses|indications?|dosage|dosing|side effects|adverse (?:effects|reactions)"
+    r"|contraindications?|drug interactions|interactions|precautions|warnings|mechanism of action"
+    r"|how it works|pharmacokinetics|pregnancy.*|generic name|brand names?|alternate names"
+    r"|overdose|storage|administration)\b",
+    re.IGNORECASE,
+)
+
+
+def detect(doc: Any) -> int:
+    score = 3 * len(_FM_KEYS & {k.lower() for k in doc.meta})
+    score += 2 * sum(1 for h in doc.headings if _OUTLINE.match(h))
+    return score
+
+
+def metadata(doc: Any) -> dict[str, Any]:
+    meta = doc.meta
+    return {
+        "is_banned": _bool(meta.get("is_banned", meta.get("isBanned"))),
+    }
+
+
+def _bool(value: Any) -> bool | None:
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.strip().lower() in ("true", "yes", "false", "no"):
+        return value.strip().lower() in ("true", "yes")
+    return None

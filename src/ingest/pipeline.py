@@ -1,0 +1,273 @@
+"""Runs: plan (discover, hash, compare with the warehouse), parse batches, load, publish.
+
+The pieces are plain functions so the Prefect flow in ``flows/`` can wrap each in a
+task, and :func:`run_pipeline` runs the very same steps with a local process pool
+when Prefect is not wanted (``ingest run --no-prefect``, benchmarks measuring
+orchestration overhead).  Memory stays flat with corpus size: batches are
+bounded in count and bytes, at most ``2 x workers`` are in flight, and each is
+loaded and dropped as soon as it returns.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+import uuid
+from collections import Counter, deque
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from . import PARSER_VERSION
+from .batch import BatchResult, process_batch
+from .discover import SourceFile, discover, sha256_file
+from .errors import Issue
+from .progress import Progress
+from .warehouse import Warehouse, WarehouseBusy
+
+__all__ = ["RunConfig", "RunPlan", "RunSummary", "WarehouseBusy", "run_pipeline"]
+
+DEFAULT_BATCH = 100
+MAX_BATCH_BYTES = 16 * 1024 * 1024
+
+
+@dataclass
+class RunConfig:
+    sources: list[str]
+    db: str = "warehouse/ingest.duckdb"
+    workers: int = field(default_factory=lambda: os.cpu_count() or 1)
+    batch_size: int = DEFAULT_BATCH
+    task_runner: str = "process"  # process | dask
+    dask_address: str | None = None
+    lock_timeout: float = 60.0
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> RunConfig:
+        return cls(**{k: v for k, v in d.items() if k in cls.__dataclass_fields__})
+
+
+@dataclass
+class RunPlan:
+    run_id: str
+    started_at: datetime
+    seen: int
+    to_parse: list[SourceFile]
+    unchanged: list[str]
+    requarantine: list[str]
+    removed: list[str]
+    duplicates: list[SourceFile]
+
+
+@dataclass
+class RunSummary:
+    run_id: str
+    seen: int = 0
+    loaded: int = 0
+    unchanged: int = 0
+    quarantined: int = 0
+    removed: int = 0
+    families: Counter[str] = field(default_factory=Counter)
+    repairs: Counter[str] = field(default_factory=Counter)
+    warnings: int = 0
+    problems: list[Issue] = field(default_factory=list)
+    timings: Counter[str] = field(default_factory=Counter)
+    n_bytes: int = 0
+    db: str = ""
+
+    def add(self, batch: BatchResult) -> None:
+        for o in batch.outcomes:
+            if o.error:
+                self.quarantined += 1
+                self.problems.append(o.error)
+            else:
+                self.loaded += 1
+                self.families[o.family or "generic"] += 1
+                self.repairs.update(o.repair_rules)
+                self.warnings += len(o.warnings)
+        self.timings.update(batch.timings)
+        self.n_bytes += batch.n_bytes
+
+    def counts(self) -> dict[str, int]:
+        return {"seen": self.seen, "loaded": self.loaded, "unchanged": self.unchanged,
+                "quarantined": self.quarantined, "removed": self.removed}
+
+    def render(self, elapsed: float | None = None) -> str:
+        c = self.counts()
+        head = (f"ingest: {c['seen']} files: {c['loaded']} loaded, {c['unchanged']} unchanged, "
+                f"{c['quarantined']} quarantined, {c['removed']} removed")
+        if elapsed is not None:
+            head += f" in {elapsed:.1f}s"
+        lines = [head]
+        if self.families:
+            lines.append("  families: " + ", ".join(f"{k} {v}" for k, v in
+                                                    sorted(self.families.items())))
+        if self.repairs:
+            top = ", ".join(f"{k} {v}" for k, v in self.repairs.most_common(6))
+            lines.append(f"  repairs: {sum(self.repairs.values())} ({top})")
+        if self.warnings:
+            lines.append(f"  warnings: {self.warnings} (see table document_warnings)")
+        for p in self.problems[:20]:
+            where = f"{p.path}:{p.line}" if p.line else p.path
+            lines.append(f"  quarantined {where}: [{p.code}] {p.message}")
+        if len(self.problems) > 20:
+            lines.append(f"  ... and {len(self.problems) - 20} more (see view current_quarantine)")
+        if self.db:
+            lines.append(f"  warehouse: {self.db}")
+        return "\n".join(lines)
+
+    def as_markdown(self) -> str:
+        c = self.counts()
+        out = ["# ingest run summary", "", "| files | loaded | unchanged | quarantined | removed |",
+               "|---|---|---|---|---|",
+               f"| {c['seen']} | {c['loaded']} | {c['unchanged']} | {c['quarantined']} | "
+               f"{c['removed']} |", ""]
+        if self.problems:
+            out += ["## Quarantined", "", "| file | line | code | reason |", "|---|---|---|---|"]
+            out += [f"| {p.path} | {p.line or ''} | {p.code} | {p.message.replace('|', '/')} |"
+                    for p in self.problems[:200]]
+            out.append("")
+        if self.repairs:
+            out += ["## Repairs by rule", "", "| rule | count |", "|---|---|"]
+            out += [f"| {k} | {v} |" for k, v in self.repairs.most_common()]
+        return "\n".join(out)
+
+
+def new_run_id() -> str:
+    return uuid.uuid4().hex
+
+
+def plan_run(cfg: RunConfig, known: dict[str, dict[str, Any]], run_id: str) -> RunPlan:
+    """Discover files, hash them, and split them into parse / unchanged / removed."""
+    started = datetime.now(UTC)
+    files = discover(cfg.sources)
+    dupes = [f for f in files if f.duplicate]
+    files = [f for f in files if not f.duplicate]
+    with ThreadPoolExecutor(max_workers=4) as pool:  # hashlib releases the GIL
+        hashes = list(pool.map(lambda f: sha256_file(f.path), files, chunksize=64))
+    to_parse: list[SourceFile] = []
+    unchanged: list[str] = []
+    requarantine: list[str] = []
+    for f, digest in zip(files, hashes, strict=True):
+        prev = known.get(f.source_path)
+        if (prev and digest and prev["content_sha256"] == digest
+                and prev.get("parser_version", PARSER_VERSION) == PARSER_VERSION):
+            (unchanged if prev["status"] == "loaded" else requarantine).append(f.source_path)
+        else:
+            to_parse.append(f)
+    present = {f.source_path for f in files}
+    removed = sorted(p for p in known if p not in present)
+    return RunPlan(run_id, started, len(files) + len(dupes), to_parse, unchanged, requarantine,
+                   removed, dupes)
+
+
+def make_batches(files: list[SourceFile], batch_size: int) -> list[list[SourceFile]]:
+    """Batches of at most ``batch_size`` files and about ``MAX_BATCH_BYTES`` bytes."""
+    out: list[list[SourceFile]] = []
+    cur: list[SourceFile] = []
+    size = 0
+    for f in files:
+        if cur and (len(cur) >= batch_size or size + max(f.size, 0) > MAX_BATCH_BYTES):
+            out.append(cur)
+            cur, size = [], 0
+        cur.append(f)
+        size += max(f.size, 0)
+    if cur:
+        out.append(cur)
+    return out
+
+
+def duplicate_batch(dupes: list[SourceFile]) -> BatchResult:
+    """Files whose relative path clashes with a file of an earlier source root."""
+    from .batch import DocOutcome, empty_tables
+    from .document import doc_id_for
+
+    outcomes = [
+        DocOutcome(f.source_path, doc_id_for(f.source_path), sha256_file(f.path) or "", None,
+                   Issue("discover", "duplicate_source_path", f.source_path,
+                         f"{f.path} has the same relative path as a file of an earlier source; "
+                         "only the first is loaded"), [], 0, {})
+        for f in dupes
+    ]
+    return BatchResult(outcomes, empty_tables())
+
+
+def finish_run(wh: Warehouse, plan: RunPlan, summary: RunSummary, sources: list[str]) -> None:
+    """Re-report unchanged bad files, remove vanished ones, record the run row."""
+    if plan.duplicates:
+        batch = duplicate_batch(plan.duplicates)
+        # Duplicates never own the doc_id; record them in quarantine only.
+        wh._append("quarantine", [
+            {"run_id": plan.run_id, "source_path": o.source_path,
+             "content_sha256": o.content_sha256 or None, "stage": "discover",
+             "error_code": "duplicate_source_path", "message": o.error.message if o.error else "",
+             "line_start": None} for o in batch.outcomes])
+        summary.quarantined += len(plan.duplicates)
+        summary.problems.extend(o.error for o in batch.outcomes if o.error)
+    wh.requarantine(plan.requarantine, plan.run_id)
+    summary.quarantined += len(plan.requarantine)
+    summary.unchanged = len(plan.unchanged)
+    summary.removed = wh.remove(plan.removed)
+    summary.seen = plan.seen
+    wh.record_run({
+        "run_id": plan.run_id, "started_at": plan.started_at, "finished_at": datetime.now(UTC),
+        **{k: v for k, v in summary.counts().items() if k != "seen"},
+        "files_seen": plan.seen, "parser_version": PARSER_VERSION,
+        "sources": json.dumps([str(Path(s).resolve()) for s in sources]),
+    })
+
+
+def bounded(submit: Callable[[list[SourceFile]], Any], batches: Iterable[list[SourceFile]],
+            inflight: int, result: Callable[[Any], BatchResult]) -> Iterator[BatchResult]:
+    """Submit batches keeping at most ``inflight`` pending; yield results in order."""
+    pending: deque[Any] = deque()
+    for b in batches:
+        pending.append(submit(b))
+        if len(pending) >= inflight:
+            yield result(pending.popleft())
+    while pending:
+        yield result(pending.popleft())
+
+
+def run_pipeline(cfg: RunConfig, progress: Progress | None = None,
+                 run_id: str | None = None) -> RunSummary:
+    """The whole run without Prefect: same steps, a local process pool."""
+    progress = progress or Progress(enabled=False)
+    run_id = run_id or new_run_id()
+    with Warehouse(cfg.db, lock_timeout=cfg.lock_timeout) as wh:
+        plan = plan_run(cfg, wh.known_files(), run_id)
+        summary = RunSummary(run_id, db=cfg.db)
+        batches = make_batches(plan.to_parse, cfg.batch_size)
+        progress.start(len(plan.to_parse))
+        t0 = time.perf_counter()
+        if cfg.workers <= 1 or len(batches) <= 1:
+            results: Iterable[BatchResult] = (process_batch(b, run_id) for b in batches)
+            _consume(results, wh, summary, progress, run_id)
+        else:
+            with ProcessPoolExecutor(max_workers=cfg.workers) as pool:
+                def submit(b: list[SourceFile]) -> Future[BatchResult]:
+                    return pool.submit(process_batch, b, run_id)
+
+                _consume(bounded(submit, batches, 2 * cfg.workers, lambda f: f.result()),
+                         wh, summary, progress, run_id)
+        summary.timings["parse_wall"] = time.perf_counter() - t0
+        finish_run(wh, plan, summary, cfg.sources)
+        t1 = time.perf_counter()
+        wh.publish()
+        summary.timings["publish"] = time.perf_counter() - t1
+        summary.timings["load"] = wh.load_seconds
+    return summary
+
+
+def _consume(results: Iterable[BatchResult], wh: Warehouse, summary: RunSummary,
+             progress: Progress, run_id: str) -> None:
+    for res in results:
+        wh.load_batch(res, run_id)
+        summary.add(res)
+        progress.update(len(res.outcomes))

@@ -1,0 +1,118 @@
+"""Reference lists: numbered entries under a References heading, and footnote definitions.
+
+Reference lists are read from the section's raw source lines rather than from
+Markdown list structure, because the spellings disagree about structure:
+``- 1. Title - Publisher [domain]`` is a bullet holding an ordered list,
+``1. Title.`` is an ordered list, entries are split by blank lines or wrapped
+over several lines, and ``[^1]: ...`` footnote definitions are paragraphs.  A
+line-oriented reader handles all of them the same way.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+from . import clean
+
+HEADING = re.compile(
+    r"^(?:\d+\.?\s*)?(references?|bibliography|works cited|sources|citations|literature cited|"
+    r"footnotes|notes and references|références|referencias|bibliografía)$",
+    re.IGNORECASE,
+)
+_ENTRY = re.compile(
+    r"^\s{0,6}(?:[-*+]\s+)?(?:\[\^?(\d{1,4})\]:?|(\d{1,4})[.)])\s+(\S.*)$")
+_BULLET = re.compile(r"^\s{0,6}[-*+]\s+(\S.*)$")
+FOOTNOTE_DEF = re.compile(r"^\s{0,3}\[\^(\d{1,4})\]:\s*(.*)$")
+CITE_THIS = re.compile(r"^\W*(?:[-*+]\s+)?to cite this (?:document|article|page|guide)", re.I)
+_MD_LINK = re.compile(r"\[([^\]\n]*)\]\((https?://[^)\s]+)\)")
+_URL = re.compile(r"<?(https?://[^\s<>\]\)\"']+)>?")
+_DOMAIN = re.compile(r"\s*\[([A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,})\]\s*\.?$")
+_SEPARATORS = (" - ", " | ", " — ", " – ")
+
+
+@dataclass(slots=True)
+class Reference:
+    number: int
+    title: str
+    source: str | None
+    domain: str | None
+    url: str | None
+    line: int
+    raw: str
+
+
+def parse_list(lines: list[str], first_line: int) -> list[Reference]:
+    """Reference entries in the source lines of a references section."""
+    entries: list[tuple[int, int, list[str]]] = []  # (number, line, text parts)
+    open_entry = False
+    next_number = 1
+    for offset, line in enumerate(lines):
+        if not line.strip():
+            open_entry = False
+            continue
+        if CITE_THIS.match(line) or line.lstrip().startswith("#"):
+            open_entry = False
+            continue
+        m = _ENTRY.match(line)
+        if m:
+            number = int(m.group(1) or m.group(2))
+            entries.append((number, first_line + offset, [m.group(3)]))
+            next_number = number + 1
+            open_entry = True
+            continue
+        b = _BULLET.match(line)
+        if b:
+            entries.append((next_number, first_line + offset, [b.group(1)]))
+            next_number += 1
+            open_entry = True
+            continue
+        if open_entry and entries:
+            entries[-1][2].append(line.strip())
+    return [_reference(num, line, " ".join(parts)) for num, line, parts in entries]
+
+
+def footnote(number: int, text: str, line: int) -> Reference:
+    return _reference(number, line, text)
+
+
+def _reference(number: int, line: int, raw: str) -> Reference:
+    url = None
+    title_src = raw
+    link = _MD_LINK.search(raw)
+    if link:
+        url = link.group(2)
+        if link.start() == 0 or raw[: link.start()].strip() in ("", "-"):
+            title_src = link.group(1) + raw[link.end():]
+    else:
+        bare = _URL.search(raw)
+        if bare:
+            url = bare.group(1).rstrip(".,;")
+    domain = None
+    d = _DOMAIN.search(title_src)
+    if d:
+        domain = d.group(1).lower()
+        title_src = title_src[: d.start()]
+    text = clean.plain(_URL.sub("", title_src)) if url else clean.plain(title_src)
+    text = re.sub(r"\s*(?:Available at|Retrieved from|Accessed)\s*:?\s*\.?$", "", text).strip()
+    title, publisher = _split_publisher(text)
+    if domain is None and url:
+        host = urlsplit(url).hostname
+        domain = host.lower() if host else None
+    source = publisher or domain
+    return Reference(number, title.rstrip(" ."), source, domain, url, line, raw)
+
+
+def _split_publisher(text: str) -> tuple[str, str | None]:
+    best = -1
+    sep_len = 0
+    for sep in _SEPARATORS:
+        pos = text.rfind(sep)
+        if pos > best:
+            best, sep_len = pos, len(sep)
+    if best > 0:
+        right = text[best + sep_len:].strip()
+        if 0 < len(right) <= 80:
+            return text[:best].strip(), right
+    return text, None

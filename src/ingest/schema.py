@@ -1,0 +1,187 @@
+"""The warehouse contract, loaded from ``schemas/warehouse.yaml`` and turned into
+everything that depends on it: pandera schemas, DuckDB DDL, empty/typed frames and
+the data dictionary.
+
+Nothing about a table is written twice: add a column to the YAML file and the
+validation, the DDL (with an additive migration for existing warehouses) and the
+dictionary all follow.  The YAML is data, not a Python package, so no ``schemas``
+module ever lands in site-packages (the name is taken on PyPI).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import yaml
+
+_HERE = Path(__file__).resolve().parent
+_CANDIDATES = (_HERE.parents[1] / "schemas" / "warehouse.yaml", _HERE / "_schemas" / "warehouse.yaml")
+
+DUCKDB_TYPES = {"string": "VARCHAR", "integer": "BIGINT", "boolean": "BOOLEAN",
+                "float": "DOUBLE", "timestamp": "TIMESTAMPTZ"}
+PANDAS_TYPES = {"string": "string[pyarrow]", "integer": "Int64", "boolean": "boolean",
+                "float": "Float64", "timestamp": "datetime64[us, UTC]"}
+
+
+@dataclass(frozen=True, slots=True)
+class Column:
+    name: str
+    type: str
+    nullable: bool
+    description: str
+    checks: tuple[tuple[str, Any], ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Table:
+    name: str
+    kind: str  # document | run | state
+    description: str
+    key: tuple[str, ...]
+    columns: tuple[Column, ...]
+
+    @property
+    def names(self) -> list[str]:
+        return [c.name for c in self.columns]
+
+
+def schema_path() -> Path:
+    for p in _CANDIDATES:
+        if p.exists():
+            return p
+    raise FileNotFoundError("schemas/warehouse.yaml not found next to the package")
+
+
+@cache
+def tables() -> dict[str, Table]:
+    raw = yaml.safe_load(schema_path().read_text(encoding="utf-8"))
+    out: dict[str, Table] = {}
+    for name, spec in raw["tables"].items():
+        cols = []
+        for c in spec["columns"]:
+            if c["type"] not in DUCKDB_TYPES:
+                raise ValueError(f"{name}.{c['name']}: unknown type {c['type']!r}")
+            cols.append(Column(c["name"], c["type"], bool(c.get("nullable", False)),
+                               str(c.get("description", "")),
+                               tuple((c.get("checks") or {}).items())))
+        out[name] = Table(name, spec.get("kind", "document"), spec["description"],
+                          tuple(spec.get("key", ())), tuple(cols))
+    return out
+
+
+def document_tables() -> list[str]:
+    return [n for n, t in tables().items() if t.kind == "document"]
+
+
+# -- frames -------------------------------------------------------------------
+def frame(name: str, rows: list[dict[str, Any]]) -> pd.DataFrame:
+    """Rows as a DataFrame with the contract's column order and dtypes."""
+    table = tables()[name]
+    df = pd.DataFrame.from_records(rows, columns=table.names) if rows else pd.DataFrame(
+        {c: pd.Series([], dtype=object) for c in table.names})
+    return df.astype({c.name: PANDAS_TYPES[c.type] for c in table.columns})
+
+
+# -- pandera ----------------------------------------------------------------------
+@cache
+def pandera_schema(name: str) -> Any:
+    import pandera.pandas as pa
+
+    table = tables()[name]
+    columns = {
+        c.name: pa.Column(PANDAS_TYPES[c.type], nullable=c.nullable,
+                          checks=[_check(pa, k, v) for k, v in c.checks],
+                          description=c.description or None)
+        for c in table.columns
+    }
+    return pa.DataFrameSchema(columns, name=name, strict=True, ordered=True,
+                              unique=list(table.key) or None)
+
+
+def _check(pa: Any, kind: str, arg: Any) -> Any:
+    if kind == "isin":
+        return pa.Check.isin(list(arg))
+    if kind == "ge":
+        return pa.Check.ge(arg)
+    if kind == "le":
+        return pa.Check.le(arg)
+    if kind == "str_length":
+        return pa.Check.str_length(arg.get("min"), arg.get("max"))
+    if kind == "matches":
+        return pa.Check.str_matches(rf"^(?:{arg})$")
+    if kind == "not_contains":
+        return pa.Check(lambda s, x=arg: ~s.str.contains(x, regex=False),
+                        name="not_contains", error=f"must not contain {arg!r}")
+    raise ValueError(f"unknown check {kind!r}")
+
+
+# -- DuckDB -------------------------------------------------------------------------
+def ddl(name: str) -> str:
+    table = tables()[name]
+    cols = ",\n".join(
+        f"    {c.name} {DUCKDB_TYPES[c.type]}{'' if c.nullable else ' NOT NULL'}"
+        for c in table.columns
+    )
+    return f"CREATE TABLE IF NOT EXISTS {name} (\n{cols}\n);"
+
+
+def comments(name: str) -> list[str]:
+    table = tables()[name]
+    out = [f"COMMENT ON TABLE {name} IS {_sql_str(table.description)};"]
+    out += [f"COMMENT ON COLUMN {name}.{c.name} IS {_sql_str(c.description)};"
+            for c in table.columns]
+    return out
+
+
+def all_ddl() -> str:
+    parts = ["-- Generated from schemas/warehouse.yaml by `ingest schema --ddl`. Do not edit."]
+    for name in tables():
+        parts.append(ddl(name))
+        parts.extend(comments(name))
+    return "\n\n".join(parts) + "\n"
+
+
+def _sql_str(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+# -- data dictionary ------------------------------------------------------------------
+def data_dictionary() -> str:
+    lines = [
+        "# Data dictionary",
+        "",
+        "Generated from `schemas/warehouse.yaml` by `ingest schema --dictionary`; do not edit",
+        "by hand (a test fails when this file is out of date). Every row that comes from a",
+        "place in a source file carries the 1-based `line_start` of that place.",
+        "",
+    ]
+    for name, t in tables().items():
+        lines += [f"## `{name}`", "", t.description, ""]
+        if t.key:
+            lines += [f"Key: `{', '.join(t.key)}`", ""]
+        lines += ["| column | type | null | checks | description |",
+                  "|---|---|---|---|---|"]
+        for c in t.columns:
+            checks = "; ".join(_fmt_check(k, v) for k, v in c.checks).replace("|", "\\|")
+            desc = c.description.replace("|", "\\|")
+            lines.append(f"| `{c.name}` | {DUCKDB_TYPES[c.type]} | {'yes' if c.nullable else 'no'}"
+                         f" | {checks} | {desc} |")
+        lines.append("")
+    return "\n".join(lines)
+
+
+def _fmt_check(kind: str, arg: Any) -> str:
+    if kind == "isin":
+        return "one of " + ", ".join(f"`{a}`" for a in arg)
+    if kind == "str_length":
+        lo, hi = arg.get("min"), arg.get("max")
+        return f"length {lo if lo is not None else 0}..{hi if hi is not None else '∞'}"
+    if kind in ("ge", "le"):
+        return f"{'≥' if kind == 'ge' else '≤'} {arg}"
+    if kind == "matches":
+        return f"matches `{arg}`"
+    return f"no `{arg}`"

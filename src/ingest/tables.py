@@ -1,0 +1,133 @@
+"""Tables in three spellings: tab-separated lines in prose, Markdown pipe tables, HTML.
+
+Each becomes a :class:`RawTable` of raw cell strings with the file line of every
+row; cleaning cells and linking their citation markers happens in
+:mod:`ingest.document`, the same way for all three formats.
+
+Tab-separated tables have no markup at all, so they are found by shape: two or
+more consecutive lines that each hold a tab.  The first row is the header unless
+it looks like data (numbers or empty cells).  Ragged rows are padded to the
+widest row after trailing empty cells are dropped.  HTML tables go through
+BeautifulSoup, which decodes entities and tolerates the broken markup that real
+pages carry; ``<br>`` becomes a line break inside the cell.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from bs4 import BeautifulSoup, Tag
+
+_NUMERIC = re.compile(r"^[\s\d.,%<>=≤≥±~+\-–()/]*\d[\s\d.,%<>=≤≥±~+\-–()/a-zA-Zµμ]*$")
+
+
+@dataclass(slots=True)
+class RawTable:
+    format: str  # tsv | pipe | html
+    line: int  # file line of the first row
+    header: list[str] | None
+    rows: list[list[str]]
+    row_lines: list[int] = field(default_factory=list)
+
+    @property
+    def n_cols(self) -> int:
+        widths = [len(r) for r in self.rows]
+        if self.header:
+            widths.append(len(self.header))
+        return max(widths, default=0)
+
+
+def tsv_segments(lines: list[str], first_line: int) -> list[tuple[int, str] | RawTable]:
+    """Split a paragraph's source lines into prose runs ``(line, text)`` and TSV tables."""
+    out: list[tuple[int, str] | RawTable] = []
+    prose: list[str] = []
+    prose_line = first_line
+    i, n = 0, len(lines)
+    while i < n:
+        j = i
+        while j < n and "\t" in lines[j] and lines[j].strip():
+            j += 1
+        if j - i >= 2:
+            if prose:
+                out.append((prose_line, "\n".join(prose)))
+                prose = []
+            out.append(_tsv_table(lines[i:j], first_line + i))
+            i = j
+            prose_line = first_line + i
+            continue
+        if not prose:
+            prose_line = first_line + i
+        prose.append(lines[i])
+        i += 1
+    if prose:
+        out.append((prose_line, "\n".join(prose)))
+    return out
+
+
+def _tsv_table(lines: list[str], line: int) -> RawTable:
+    rows = [_trim(ln.rstrip("\n").split("\t")) for ln in lines]
+    width = max(len(r) for r in rows)
+    rows = [r + [""] * (width - len(r)) for r in rows]
+    header: list[str] | None = None
+    if _looks_like_header(rows[0]):
+        header = rows[0]
+        rows = rows[1:]
+        row_lines = list(range(line + 1, line + 1 + len(rows)))
+    else:
+        row_lines = list(range(line, line + len(rows)))
+    return RawTable("tsv", line, header, rows, row_lines)
+
+
+def _trim(cells: list[str]) -> list[str]:
+    cells = [c.strip() for c in cells]
+    while cells and not cells[-1]:
+        cells.pop()
+    return cells
+
+
+def _looks_like_header(cells: list[str]) -> bool:
+    if not cells or any(not c for c in cells):
+        return False
+    if any(_NUMERIC.match(c) for c in cells):
+        return False
+    return len({c.lower() for c in cells}) == len(cells)
+
+
+def pipe_table(rows: list[list[str]], line: int) -> RawTable:
+    """A GFM pipe table as parsed by markdown-it: header row, delimiter row, body rows."""
+    header = [c.strip() for c in rows[0]] if rows else None
+    body = [[c.strip() for c in r] for r in rows[1:]]
+    # markdown-it puts the delimiter row on line+1; body rows follow one per line.
+    row_lines = list(range(line + 2, line + 2 + len(body)))
+    return RawTable("pipe", line, header, body, row_lines)
+
+
+def html_tables(html: str, line: int) -> list[RawTable]:
+    """Every top-level ``<table>`` in an HTML fragment that starts on file line ``line``."""
+    soup = BeautifulSoup(html, "html.parser")
+    out: list[RawTable] = []
+    for table in soup.find_all("table"):
+        if not isinstance(table, Tag) or table.find_parent("table") is not None:
+            continue
+        header: list[str] | None = None
+        rows: list[list[str]] = []
+        row_lines: list[int] = []
+        for tr in table.find_all("tr"):
+            if not isinstance(tr, Tag) or tr.find_parent("table") is not table:
+                continue
+            cells = [c for c in tr.find_all(["td", "th"], recursive=False) if isinstance(c, Tag)]
+            raw = [c.decode_contents() for c in cells]
+            is_head = tr.find_parent("thead") is not None or (
+                cells and all(c.name == "th" for c in cells)
+            )
+            if header is None and not rows and is_head:
+                header = raw
+                continue
+            rows.append(raw)
+            row_lines.append(line + (tr.sourceline or 1) - 1)
+        if header is None and not rows:
+            continue
+        first = line + (table.sourceline or 1) - 1
+        out.append(RawTable("html", first, header, rows, row_lines))
+    return out

@@ -1,0 +1,73 @@
+"""``ingest validate``: check files for CI without a warehouse or a Prefect server.
+
+Files are processed and schema-validated exactly as ``ingest run`` would (same
+:func:`~ingest.batch.process_batch`), so "valid here" means "loads there".  Large
+sets are spread over worker processes.  Output goes to stdout in the chosen
+format; the exit code is the verdict.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+from . import report
+from .batch import BatchResult, process_batch
+from .discover import SourceFile, discover
+
+_PARALLEL_FROM = 400
+_BATCH = 200
+
+
+def validate_paths(paths: list[str], *, fmt: str = "text", strict: bool = False,
+                   quiet: bool = False) -> int:
+    files = discover(paths)
+    display = {f.source_path: _display(f, paths) for f in files}
+    results = _run(files)
+    n_invalid = n_warn_files = n_warnings = 0
+    json_files = []
+    out = sys.stdout
+    for res in results:
+        for o in res.outcomes:
+            shown = display[o.source_path]
+            issues = ([o.error] if o.error else []) + list(o.warnings)
+            invalid = o.error is not None or (strict and bool(o.warnings))
+            n_invalid += invalid
+            n_warn_files += bool(o.warnings)
+            n_warnings += len(o.warnings)
+            if fmt == "json":
+                json_files.append({"path": shown, "valid": not invalid, "family": o.family,
+                                   "errors": [report.issue_dict(o.error)] if o.error else [],
+                                   "warnings": [report.issue_dict(w) for w in o.warnings]})
+                continue
+            for issue in issues:
+                line = (report.github_line(shown, issue) if fmt == "github"
+                        else report.text_line(shown, issue))
+                print(line, file=out)
+    summary = {"files": len(files), "valid": len(files) - n_invalid, "invalid": n_invalid,
+               "warnings": n_warnings, "strict": strict}
+    if fmt == "json":
+        print(report.json_document(json_files, summary), file=out)
+    elif not quiet or n_invalid:
+        print(f"{len(files)} file(s) checked: {summary['valid']} valid, {n_invalid} invalid, "
+              f"{n_warnings} warning(s) in {n_warn_files} file(s)", file=sys.stderr)
+    return 1 if n_invalid else 0
+
+
+def _run(files: list[SourceFile]) -> list[BatchResult]:
+    batches = [files[i : i + _BATCH] for i in range(0, len(files), _BATCH)]
+    if len(files) < _PARALLEL_FROM or (os.cpu_count() or 1) < 2:
+        return [process_batch(b, "validate", to_arrow=False) for b in batches]
+    with ProcessPoolExecutor(max_workers=os.cpu_count()) as pool:
+        return list(pool.map(process_batch, batches, ["validate"] * len(batches),
+                             chunksize=1))
+
+
+def _display(f: SourceFile, roots: list[str]) -> str:
+    """The path as the user would write it: relative to the cwd when possible."""
+    try:
+        return os.path.relpath(f.path)
+    except ValueError:  # pragma: no cover - other drive on Windows
+        return str(Path(f.path))

@@ -1,0 +1,287 @@
+"""Load: the single writer of the DuckDB warehouse.
+
+Readers must never see a half-loaded run nor make a run fail, and DuckDB lets a
+file be open read-write by one process only while nobody else holds it.  So a
+run never writes the live file: it copies it to a private build file beside it,
+loads into that (bulk Arrow inserts, each batch one transaction, each document's
+old rows deleted and new rows inserted together), checkpoints, and then
+publishes with an atomic ``os.replace``.  A reader that had the old file open
+keeps a consistent old snapshot; the next connection sees the new one.  A run
+killed at any point leaves the live file exactly as it was; its stale build file
+is removed by the next run.  Concurrent runs are serialised by an advisory lock
+with a bounded, configurable wait.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import glob
+import json
+import os
+import shutil
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pyarrow as pa
+
+from . import schema
+from .batch import BatchResult
+
+_VIEWS = Path(__file__).resolve().parents[2] / "warehouse" / "views.sql"
+
+
+class WarehouseBusy(Exception):
+    """Another run holds the warehouse lock for longer than we are willing to wait."""
+
+
+class Warehouse:
+    """Context manager around one run's private build of the warehouse."""
+
+    def __init__(self, db_path: str | Path, *, lock_timeout: float = 60.0) -> None:
+        self.path = Path(db_path)
+        self.lock_timeout = lock_timeout
+        self.build = self.path.with_name(f".{self.path.name}.build-{os.getpid()}")
+        self.con: duckdb.DuckDBPyConnection | None = None
+        self._lock_fd: int | None = None
+        self._known: dict[str, dict[str, Any]] | None = None
+        self.load_seconds = 0.0
+
+    # -- lifecycle ------------------------------------------------------------------
+    def __enter__(self) -> Warehouse:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._acquire_lock()
+        try:
+            self._remove_stale_builds()
+            if self.path.exists():
+                shutil.copyfile(self.path, self.build)
+                wal = Path(str(self.path) + ".wal")
+                if wal.exists():
+                    shutil.copyfile(wal, str(self.build) + ".wal")
+            self.con = duckdb.connect(str(self.build))
+            self._migrate()
+        except BaseException:
+            self._discard()
+            raise
+        return self
+
+    def __exit__(self, exc_type: Any, exc: Any, tb: Any) -> None:
+        self._discard()
+
+    def _discard(self) -> None:
+        if self.con is not None:
+            with contextlib.suppress(Exception):
+                self.con.close()
+            self.con = None
+        for p in (self.build, Path(str(self.build) + ".wal")):
+            with contextlib.suppress(FileNotFoundError):
+                p.unlink()
+        self._release_lock()
+
+    def _acquire_lock(self) -> None:
+        lock_path = self.path.with_name(f".{self.path.name}.lock")
+        fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o644)
+        deadline = time.monotonic() + self.lock_timeout
+        delay = 0.05
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    holder = os.pread(fd, 200, 0).decode(errors="replace").strip() or "unknown"
+                    os.close(fd)
+                    raise WarehouseBusy(
+                        f"another ingest run is writing {self.path} (lock held by {holder}); "
+                        f"waited {self.lock_timeout:.0f}s. Retry later or raise --lock-timeout."
+                    ) from None
+                time.sleep(delay)
+                delay = min(delay * 2, 1.0)
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, f"pid {os.getpid()} since {datetime.now(UTC):%Y-%m-%d %H:%M:%S}Z".encode(), 0)
+        self._lock_fd = fd
+
+    def _release_lock(self) -> None:
+        if self._lock_fd is not None:
+            with contextlib.suppress(OSError):
+                fcntl.flock(self._lock_fd, fcntl.LOCK_UN)
+                os.close(self._lock_fd)
+            self._lock_fd = None
+
+    def _remove_stale_builds(self) -> None:
+        # We hold the lock, so any build file left here belongs to a dead run.
+        for p in glob.glob(str(self.path.with_name(f".{self.path.name}.build-*"))):
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(p)
+
+    def _migrate(self) -> None:
+        con = self._con()
+        for name, table in schema.tables().items():
+            con.execute(schema.ddl(name))
+            have = {r[0] for r in con.execute(
+                "SELECT column_name FROM duckdb_columns() WHERE table_name = ?", [name]).fetchall()}
+            for col in table.columns:
+                if col.name not in have:  # additive migration: new nullable column
+                    con.execute(f"ALTER TABLE {name} ADD COLUMN {col.name} "
+                                f"{schema.DUCKDB_TYPES[col.type]}")
+            for stmt in schema.comments(name):
+                con.execute(stmt)
+        if _VIEWS.exists():
+            con.execute(_VIEWS.read_text(encoding="utf-8"))
+
+    def _con(self) -> duckdb.DuckDBPyConnection:
+        if self.con is None:
+            raise RuntimeError("warehouse is not open")
+        return self.con
+
+    # -- reading state ------------------------------------------------------------------
+    def known_files(self) -> dict[str, dict[str, Any]]:
+        """Last known state of every source file, by source_path."""
+        if self._known is None:
+            cur = self._con().execute("SELECT * FROM source_files")
+            cols = [d[0] for d in cur.description]
+            self._known = {r[0]: dict(zip(cols, r, strict=True)) for r in cur.fetchall()}
+        return self._known
+
+    # -- writing ----------------------------------------------------------------------------
+    def load_batch(self, batch: BatchResult, run_id: str) -> None:
+        """Replace the rows of every document in ``batch`` in one transaction."""
+        t0 = time.perf_counter()
+        con = self._con()
+        known = self.known_files()
+        replace = [o.doc_id for o in batch.outcomes if o.source_path in known]
+        con.execute("BEGIN TRANSACTION")
+        try:
+            if replace:
+                self._delete_docs(replace)
+            for name, tbl in batch.tables.items():
+                if tbl.num_rows:
+                    con.register("_batch", tbl)
+                    con.execute(f"INSERT INTO {name} BY NAME SELECT * FROM _batch")
+                    con.unregister("_batch")
+            q_rows, s_rows = [], []
+            for o in batch.outcomes:
+                e = o.error
+                s_rows.append({
+                    "source_path": o.source_path, "doc_id": o.doc_id,
+                    "content_sha256": o.content_sha256,
+                    "status": "quarantined" if e else "loaded",
+                    "parser_version": _parser_version(), "run_id": run_id,
+                    "error_stage": e.stage if e else None, "error_code": e.code if e else None,
+                    "message": e.message if e else None, "line_start": e.line if e else None,
+                })
+                if e is not None:
+                    q_rows.append({"run_id": run_id, "source_path": o.source_path,
+                                   "content_sha256": o.content_sha256 or None, "stage": e.stage,
+                                   "error_code": e.code, "message": e.message,
+                                   "line_start": e.line})
+            self._upsert_source_files(s_rows)
+            self._append("quarantine", q_rows)
+            con.execute("COMMIT")
+        except BaseException:
+            con.execute("ROLLBACK")
+            raise
+        for o in batch.outcomes:
+            known[o.source_path] = {"content_sha256": o.content_sha256,
+                                    "status": "quarantined" if o.error else "loaded"}
+        self.load_seconds += time.perf_counter() - t0
+
+    def requarantine(self, source_paths: list[str], run_id: str) -> None:
+        """Report unchanged, still-bad files again for this run without re-parsing them."""
+        if not source_paths:
+            return
+        con = self._con()
+        con.register("_paths", pa.table({"source_path": source_paths}))
+        con.execute("""
+            INSERT INTO quarantine BY NAME
+            SELECT ? AS run_id, source_path, content_sha256, error_stage AS stage, error_code,
+                   message, line_start
+            FROM source_files WHERE source_path IN (SELECT source_path FROM _paths)""", [run_id])
+        con.execute("UPDATE source_files SET run_id = ? "
+                    "WHERE source_path IN (SELECT source_path FROM _paths)", [run_id])
+        con.unregister("_paths")
+
+    def remove(self, source_paths: list[str]) -> int:
+        """Delete documents whose files left the source; returns how many were loaded."""
+        if not source_paths:
+            return 0
+        known = self.known_files()
+        doc_ids = [known[p]["doc_id"] for p in source_paths if p in known]
+        con = self._con()
+        con.execute("BEGIN TRANSACTION")
+        self._delete_docs(doc_ids)
+        con.register("_paths", pa.table({"source_path": source_paths}))
+        n_loaded = con.execute("SELECT count(*) FROM source_files WHERE status = 'loaded' AND "
+                               "source_path IN (SELECT source_path FROM _paths)").fetchone()
+        con.execute("DELETE FROM source_files WHERE source_path IN (SELECT source_path FROM _paths)")
+        con.unregister("_paths")
+        con.execute("COMMIT")
+        for p in source_paths:
+            known.pop(p, None)
+        return int(n_loaded[0]) if n_loaded else 0
+
+    def record_run(self, row: dict[str, Any]) -> None:
+        self._append("ingest_runs", [row])
+
+    def publish(self) -> None:
+        """Make this run's build the live warehouse, atomically."""
+        con = self._con()
+        con.execute("CHECKPOINT")
+        con.close()
+        self.con = None
+        fd = os.open(self.build, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        stale_wal = Path(str(self.path) + ".wal")
+        os.replace(self.build, self.path)
+        with contextlib.suppress(FileNotFoundError):
+            stale_wal.unlink()
+        dir_fd = os.open(self.path.parent, os.O_RDONLY)
+        try:
+            os.fsync(dir_fd)
+        finally:
+            os.close(dir_fd)
+
+    # -- helpers -------------------------------------------------------------------------------
+    def _delete_docs(self, doc_ids: list[str]) -> None:
+        if not doc_ids:
+            return
+        con = self._con()
+        con.register("_ids", pa.table({"doc_id": doc_ids}))
+        for name in schema.document_tables():
+            con.execute(f"DELETE FROM {name} WHERE doc_id IN (SELECT doc_id FROM _ids)")
+        con.unregister("_ids")
+
+    def _upsert_source_files(self, rows: list[dict[str, Any]]) -> None:
+        if not rows:
+            return
+        con = self._con()
+        tbl = pa.Table.from_pandas(schema.frame("source_files", rows), preserve_index=False)
+        con.register("_sf", tbl)
+        con.execute("DELETE FROM source_files WHERE source_path IN (SELECT source_path FROM _sf)")
+        con.execute("INSERT INTO source_files BY NAME SELECT * FROM _sf")
+        con.unregister("_sf")
+
+    def _append(self, name: str, rows: list[dict[str, Any]]) -> None:
+        if not rows:
+            return
+        con = self._con()
+        tbl = pa.Table.from_pandas(schema.frame(name, rows), preserve_index=False)
+        con.register("_rows", tbl)
+        con.execute(f"INSERT INTO {name} BY NAME SELECT * FROM _rows")
+        con.unregister("_rows")
+
+
+def _parser_version() -> str:
+    from . import PARSER_VERSION
+
+    return PARSER_VERSION
+
+
+def sources_json(sources: list[str]) -> str:
+    return json.dumps(sources)
