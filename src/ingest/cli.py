@@ -151,9 +151,9 @@ def cmd_run(args: argparse.Namespace) -> int:
 
             quiet_prefect()
             sys.path.insert(0, str(_repo_root()))
-            from flows.ingest_flow import ingest_flow
+            from flows.ingest_flow import run_flow
 
-            summary = ingest_flow(config=cfg.as_dict(), show_progress=show)
+            summary = run_flow(cfg, show_progress=show)
     except WarehouseBusy as exc:
         print(f"ingest: error: {exc}", file=sys.stderr)
         return EXIT_INVALID
@@ -171,10 +171,13 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     quiet_prefect()
     sys.path.insert(0, str(_repo_root()))
-    from flows.ingest_flow import ingest_flow
+    from flows.ingest_flow import build_task_runner, ingest_flow
+    from .pipeline import RunConfig
 
-    ingest_flow.serve(name=args.name, cron=args.cron,
-                      parameters={"config": _config(args), "show_progress": False})
+    cfg = RunConfig(**_config(args))  # type: ignore[arg-type]
+    flow = ingest_flow.with_options(task_runner=build_task_runner(cfg))
+    flow.serve(name=args.name, cron=args.cron,
+               parameters={"config": cfg.as_dict(), "show_progress": False})
     return EXIT_OK
 
 
