@@ -141,6 +141,8 @@ class _Extraction:
         self.stage = "parse"
         t2 = t()
         self.lines = dec.text.split("\n")
+        self.body = fm.body
+        self.body_line = fm.body_line
         blocks = parse_blocks(fm.body, fm.body_line)
         self.stage = "extract"
         t3 = t()
@@ -215,10 +217,8 @@ class _Extraction:
             if b.kind in ("para", "item"):
                 if sec.refs:
                     continue
-                fd = references.FOOTNOTE_DEF.match(b.text)
-                if fd:
-                    self.add_footnote(b)
-                    continue
+                if references.FOOTNOTE_DEF.match(b.text.partition("\n")[0]):
+                    continue  # footnote definitions are read from raw lines later
                 if b.kind == "para" and "\t" in b.text:
                     for seg in tsv_segments(self.lines[b.line - 1 : b.end], b.line):
                         if isinstance(seg, RawTable):
@@ -310,16 +310,6 @@ class _Extraction:
             self.add_text(b.text, "para", b.line, sec)
         return 0
 
-    def add_footnote(self, b: Block) -> None:
-        for i, ln in enumerate(b.text.split("\n")):
-            m = references.FOOTNOTE_DEF.match(ln)
-            if m:
-                self.references.append(references.footnote(int(m.group(1)), m.group(2), b.line + i))
-            elif self.references:
-                last = self.references[-1]
-                self.references[-1] = references.footnote(last.number, last.raw + " " + ln.strip(),
-                                                          last.line)
-
     def add_citation(self, number: int, line: int, section_id: int | None, table_id: int | None,
                      row_index: int | None) -> None:
         self.citation_count += 1
@@ -363,11 +353,15 @@ class _Extraction:
     # -- after the pass ---------------------------------------------------------
     def read_reference_sections(self) -> None:
         starts = [s.line for s in self.sections]
+        in_lists: set[int] = set()
         for i, sec in enumerate(self.sections):
             if not sec.refs or sec.boiler:
                 continue
             end = starts[i + 1] - 1 if i + 1 < len(starts) else len(self.lines)
             self.references.extend(references.parse_list(self.lines[sec.line : end], sec.line + 1))
+            in_lists.update(range(sec.line, end))
+        if "[^" in self.body:  # footnote definitions anywhere else in the body
+            self.references.extend(references.footnotes(self.lines, self.body_line, in_lists))
         seen: dict[int, references.Reference] = {}
         dupes: list[references.Reference] = []
         for ref in self.references:

@@ -73,8 +73,24 @@ def parse_list(lines: list[str], first_line: int) -> list[Reference]:
     return [_reference(num, line, " ".join(parts)) for num, line, parts in entries]
 
 
-def footnote(number: int, text: str, line: int) -> Reference:
-    return _reference(number, line, text)
+def footnotes(lines: list[str], first_line: int, skip: set[int]) -> list[Reference]:
+    """``[^n]: text`` definitions (with indented continuation lines) outside ``skip``."""
+    out: list[tuple[int, int, list[str]]] = []
+    open_entry = False
+    for idx in range(first_line - 1, len(lines)):
+        line = lines[idx]
+        if idx in skip:
+            open_entry = False
+            continue
+        m = FOOTNOTE_DEF.match(line)
+        if m:
+            out.append((int(m.group(1)), idx + 1, [m.group(2)]))
+            open_entry = True
+        elif open_entry and line.startswith(("    ", "\t")) and line.strip():
+            out[-1][2].append(line.strip())
+        else:
+            open_entry = False
+    return [_reference(n, ln, " ".join(parts)) for n, ln, parts in out]
 
 
 def _reference(number: int, line: int, raw: str) -> Reference:

@@ -1,0 +1,55 @@
+# Two commands on a fresh machine with Python 3.11+ and make:
+#   make run   - create .venv from the lock file, generate the example corpus,
+#                run the Prefect flow into warehouse/ingest.duckdb, print a summary
+#   make test  - the whole test suite
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-$(shell cat requirements.lock pyproject.toml | cksum | cut -d' ' -f1)
+CORPUS := examples/corpus
+DB     := warehouse/ingest.duckdb
+N      ?= 300
+
+export PREFECT_SERVER_ANALYTICS_ENABLED := false
+
+.PHONY: install run test lint bench bench-full docs clean
+
+install: $(STAMP)
+
+$(STAMP): requirements.lock pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check uv==0.13.9
+	$(BIN)/uv pip sync --quiet --python $(BIN)/python requirements.lock
+	$(BIN)/uv pip install --quiet --python $(BIN)/python --no-deps -e .
+	rm -f $(VENV)/.installed-*
+	touch $@
+
+$(CORPUS): | $(STAMP)
+	$(BIN)/ingest generate $(CORPUS) -n $(N) --seed 7
+
+run: $(STAMP) $(CORPUS)
+	$(BIN)/ingest run $(CORPUS) --db $(DB)
+	@echo
+	@echo "Example query (documents per family and their FAQs):"
+	@$(BIN)/python -m ingest.example_query $(DB)
+
+test: $(STAMP)
+	$(BIN)/pytest
+
+lint: $(STAMP)
+	$(BIN)/ruff check src flows tests bench
+	$(BIN)/ruff format --check src flows tests bench
+	$(BIN)/mypy
+
+bench: $(STAMP)
+	$(BIN)/python bench/bench.py
+
+bench-full: $(STAMP)
+	$(BIN)/python bench/bench.py --with-100k
+
+docs: $(STAMP)
+	$(BIN)/ingest schema --dictionary > warehouse/DATA_DICTIONARY.md
+	$(BIN)/ingest schema --ddl > warehouse/schema.sql
+
+clean:
+	rm -rf $(VENV) $(CORPUS) $(DB) warehouse/.ingest.duckdb.*

@@ -1,0 +1,57 @@
+"""Citation markers: every spelling, expansion of ranges, no pseudo-citations."""
+
+from __future__ import annotations
+
+import pytest
+from helpers import ok, rows
+
+from ingest.citations import find, strip
+
+
+@pytest.mark.parametrize(
+    ("text", "numbers"),
+    [
+        ("drug.<sup>[1]</sup>", [1]),
+        ("drug.<sup>[1][2]</sup>", [1, 2]),
+        ("drug.[2][3] next", [2, 3]),
+        ("drug.[\\[9\\]](#)", [9]),
+        ("drug.[\\[2\\]](#)[\\[11\\]](#)", [2, 11]),
+        ('see <a href="#">[7]</a>', [7]),
+        ("lists [6, 7]", [6, 7]),
+        ("ranges [3-5]", [3, 4, 5]),
+        ("en dash [3–5]", [3, 4, 5]),
+        ("mixed [1, 3-4]", [1, 3, 4]),
+        ("footnote[^4] here", [4]),
+    ],
+)
+def test_marker_spellings(text: str, numbers: list[int]) -> None:
+    assert [m.number for m in find(text)] == numbers
+    assert "[" not in strip(text).replace("[^", "")
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["at [02:04:00] the lecture", "H<sup>+</sup>/K<sup>+</sup> ATPase", "- [ ] todo", "[x] done",
+     "[link](https://x.org/1)", "[1]: https://example.org", "[^1]: a definition",
+     "[a-b] letters"],
+)
+def test_pseudo_citations_are_ignored(text: str) -> None:
+    assert find(text) == []
+
+
+def test_huge_range_is_not_expanded() -> None:
+    assert [m.number for m in find("[1-100000]")] == [1, 100000]
+
+
+def test_citations_are_linked_and_resolved() -> None:
+    text = ("# Guide\n\n## Intro\n\nFirst claim.<sup>[1]</sup> Second [2][5].\n\n"
+            "## References\n\n- 1. A title - PubMed [pubmed.ncbi.nlm.nih.gov]\n"
+            "- 2. b.org [b.org]\n- 3. Never cited - Wiley [wiley.com]\n")
+    res = ok(text)
+    cites = [(c["ref_number"], c["resolved"], c["section_id"], c["line_start"])
+             for c in rows(res, "citations")]
+    assert cites == [(1, True, 2, 5), (2, True, 2, 5), (5, False, 2, 5)]
+    codes = {w.code: w.message for w in res.warnings}
+    assert "[5]" in codes["dangling_citation"] and "[3]" in codes["uncited_reference"]
+    sec = next(s for s in rows(res, "sections") if s["heading"] == "Intro")
+    assert sec["text"] == "First claim. Second."
