@@ -45,9 +45,9 @@ from ingest.pipeline import (  # noqa: E402
 from ingest.progress import Progress  # noqa: E402
 from ingest.warehouse import Warehouse  # noqa: E402
 
-plan_task = task(plan_run, name="plan", retries=2, retry_delay_seconds=2, cache_policy=NO_CACHE)
+plan_task = task(name="plan", retries=2, retry_delay_seconds=2, cache_policy=NO_CACHE)(plan_run)
 # On Dask the task body runs on a Dask worker: parse right there.
-parse_batch = task(process_batch, name="parse-batch", cache_policy=NO_CACHE)
+parse_batch = task(name="parse-batch", cache_policy=NO_CACHE)(process_batch)
 
 _POOL: ProcessPoolExecutor | None = None
 
@@ -69,12 +69,21 @@ def build_task_runner(cfg: RunConfig) -> TaskRunner[Any]:
 
         if cfg.dask_address:
             return DaskTaskRunner(address=cfg.dask_address)
-        return DaskTaskRunner(cluster_kwargs={"n_workers": cfg.workers, "threads_per_worker": 1,
-                                              "processes": True, "dashboard_address": None})
+        return DaskTaskRunner(
+            cluster_kwargs={
+                "n_workers": cfg.workers,
+                "threads_per_worker": 1,
+                "processes": True,
+                "dashboard_address": None,
+            }
+        )
     return ThreadPoolTaskRunner(max_workers=max(2, 2 * cfg.workers))
 
 
-@flow(name="ingest", task_runner=ThreadPoolTaskRunner(), log_prints=False)
+_DEFAULT_RUNNER: TaskRunner[Any] = ThreadPoolTaskRunner()
+
+
+@flow(name="ingest", task_runner=_DEFAULT_RUNNER, log_prints=False)
 def ingest_flow(config: dict[str, Any], show_progress: bool = False) -> RunSummary:
     """Load the configured sources into the DuckDB warehouse."""
     cfg = RunConfig.from_dict(config)
@@ -89,8 +98,9 @@ def ingest_flow(config: dict[str, Any], show_progress: bool = False) -> RunSumma
         parse = parse_batch if cfg.task_runner == "dask" else parse_batch_local
         t0 = time.perf_counter()
         with _process_pool(cfg):
-            results = bounded(lambda b: parse.submit(b, run_id), batches, inflight,
-                              lambda fut: fut.result())
+            results = bounded(
+                lambda b: parse.submit(b, run_id), batches, inflight, lambda fut: fut.result()
+            )
             for res in results:
                 wh.load_batch(res, run_id)
                 summary.add(res)
@@ -100,8 +110,9 @@ def ingest_flow(config: dict[str, Any], show_progress: bool = False) -> RunSumma
         summary.timings["load"] = wh.load_seconds
         finish_run(wh, plan, summary, cfg.sources)
         wh.publish()
-    create_markdown_artifact(key="ingest-run-summary", markdown=summary.as_markdown(),
-                             description=f"ingest run {run_id}")
+    create_markdown_artifact(
+        key="ingest-run-summary", markdown=summary.as_markdown(), description=f"ingest run {run_id}"
+    )
     return summary
 
 
@@ -124,11 +135,19 @@ def prefect_api() -> Iterator[float]:
     """Use ``PREFECT_API_URL`` when set; otherwise start Prefect's temporary local server
     once and point this process and every worker it starts at it.  Yields the seconds
     spent starting the server (0 with a real server)."""
-    if os.environ.get("PREFECT_API_URL"):
-        yield 0.0
-        return
     from prefect.server.api.server import SubprocessASGIServer
     from prefect.settings import PREFECT_API_URL, temporary_settings
+
+    configured = PREFECT_API_URL.value()
+    if configured:  # a real server, or a test harness
+        had = "PREFECT_API_URL" in os.environ
+        os.environ.setdefault("PREFECT_API_URL", configured)  # inherited by workers
+        try:
+            yield 0.0
+        finally:
+            if not had:
+                os.environ.pop("PREFECT_API_URL", None)
+        return
 
     t0 = time.perf_counter()
     server = SubprocessASGIServer()

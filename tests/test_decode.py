@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from helpers import col, ok, run
 
+from helpers import col, ok, run
 from ingest.decode import decode
 from ingest.errors import IngestError
 from ingest.limits import Limits
@@ -21,7 +21,9 @@ def test_utf8_with_bom_and_crlf_keeps_line_numbers() -> None:
 
 
 def test_windows_1252_is_decoded_and_logged() -> None:
-    data = "# Allopurinol\n\nLe m\u00e9dicament est indiqu\u00e9 \u2013 voir notice.\n".encode("cp1252")
+    data = "# Allopurinol\n\nLe m\u00e9dicament est indiqu\u00e9 \u2013 voir notice.\n".encode(
+        "cp1252"
+    )
     res = ok(data)
     assert res.rows["documents"][0]["encoding"] == "windows-1252"
     assert "médicament est indiqué – voir" in res.rows["sections"][0]["text"]

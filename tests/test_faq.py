@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from helpers import ok, rows
 
+from helpers import ok, rows
 from ingest import faq
 
 
@@ -42,7 +42,8 @@ def test_front_matter_malformations(q: str, a: str, rules: set[str]) -> None:
 
 def test_missing_answer_recovered_from_body() -> None:
     text = _fm("'How long can it be used?'", None) + (
-        "## FAQs\n\n### **Q1: How long can it be used?**\n**A:** Up to 6 weeks.\n")
+        "## FAQs\n\n### **Q1: How long can it be used?**\n**A:** Up to 6 weeks.\n"
+    )
     res = ok(text)
     (row,) = rows(res, "faqs")
     assert (row["answer"], row["origin"], row["line_start"]) == ("Up to 6 weeks.", "both", 8)
@@ -61,7 +62,8 @@ def test_body_only_questions_and_duplicates() -> None:
         "## **FAQs (Frequently Asked Questions)**\n\n"
         "### **Q1: Is it safe?**\n**A:** Yes.\n\n"
         "### **Q2:  Can I drive?**\n**A:** Not on day one.\n\n"
-        "### **Q3: Can I drive?**\n**A:** Not on day one.\n")
+        "### **Q3: Can I drive?**\n**A:** Not on day one.\n"
+    )
     res = ok(text)
     got = [(r["question"], r["answer"], r["origin"]) for r in rows(res, "faqs")]
     assert got == [("Is it safe?", "Yes.", "both"), ("Can I drive?", "Not on day one.", "body")]

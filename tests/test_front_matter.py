@@ -5,8 +5,8 @@ from __future__ import annotations
 import time
 
 import pytest
-from helpers import ok, run
 
+from helpers import ok, run
 from ingest.front import parse_front_matter
 
 

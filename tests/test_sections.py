@@ -63,36 +63,67 @@ def test_guide_metadata_boilerplate_and_rejoin() -> None:
     doc = rows(res, "documents")[0]
     assert doc["family"] == "guide"
     assert (doc["author"], doc["published"], doc["compound_name"], doc["catalog_number"]) == (
-        "ChemPharmix Technical Support Team", "March 2024", "Xylomab hydrate", "B1234567")
+        "ChemPharmix Technical Support Team",
+        "March 2024",
+        "Xylomab hydrate",
+        "B1234567",
+    )
     assert doc["title"] == "A Comparative Guide to Xylomab"
     headings = [s["heading"] for s in rows(res, "sections")]
-    assert headings == ["A Comparative Guide to Xylomab", "Compound of Interest", "Mechanism",
-                        "References"]
+    assert headings == [
+        "A Comparative Guide to Xylomab",
+        "Compound of Interest",
+        "Mechanism",
+        "References",
+    ]
     all_text = "\n".join(s["text"] for s in rows(res, "sections"))
-    for junk in ("Get Quote", "Click to download", "Custom Synthesis", "info@", "To cite",
-                 "Research Use Only", "mission", "Phone", "Compound Name", "Author"):
+    for junk in (
+        "Get Quote",
+        "Click to download",
+        "Custom Synthesis",
+        "info@",
+        "To cite",
+        "Research Use Only",
+        "mission",
+        "Phone",
+        "Compound Name",
+        "Author",
+    ):
         assert junk not in all_text, junk
     mech = rows(res, "sections")[2]
-    assert mech["text"] == ("Xylomab binds the receptor and blocks signalling. The effect persists "
-                            "for the whole dosing interval in most patients.")
+    assert mech["text"] == (
+        "Xylomab binds the receptor and blocks signalling. The effect persists "
+        "for the whole dosing interval in most patients."
+    )
     assert [r["rule"] for r in rows(res, "repairs")] == ["rejoin_split_paragraph"]
     assert [r["line_start"] for r in rows(res, "repairs")] == [22]
 
 
 def test_monograph_heading_tree_facts_and_items() -> None:
-    text = ("---\ntitle: Drug\nis_banned: false\n---\n## **Usage**\n\n- Used for things.\n"
-            "- **Pharmacological Classification:** Statin.\n- **Brand Names**: Foo, Bar\n\n"
-            "## **Dosage**\n\n### **Standard Dosage:**\n\n#### **Adults:**\n\n- 5 mg daily.\n")
+    text = (
+        "---\ntitle: Drug\nis_banned: false\n---\n## **Usage**\n\n- Used for things.\n"
+        "- **Pharmacological Classification:** Statin.\n- **Brand Names**: Foo, Bar\n\n"
+        "## **Dosage**\n\n### **Standard Dosage:**\n\n#### **Adults:**\n\n- 5 mg daily.\n"
+    )
     res = ok(text)
-    secs = [(s["section_id"], s["parent_section_id"], s["level"], s["heading"], s["line_start"])
-            for s in rows(res, "sections")]
-    assert secs == [(1, None, 2, "Usage", 5), (2, None, 2, "Dosage", 11),
-                    (3, 2, 3, "Standard Dosage", 13), (4, 3, 4, "Adults", 15)]
+    secs = [
+        (s["section_id"], s["parent_section_id"], s["level"], s["heading"], s["line_start"])
+        for s in rows(res, "sections")
+    ]
+    assert secs == [
+        (1, None, 2, "Usage", 5),
+        (2, None, 2, "Dosage", 11),
+        (3, 2, 3, "Standard Dosage", 13),
+        (4, 3, 4, "Adults", 15),
+    ]
     facts = [(f["section_id"], f["key"], f["value"]) for f in rows(res, "facts")]
-    assert facts == [(1, "Pharmacological Classification", "Statin."),
-                     (1, "Brand Names", "Foo, Bar")]
+    assert facts == [
+        (1, "Pharmacological Classification", "Statin."),
+        (1, "Brand Names", "Foo, Bar"),
+    ]
     assert rows(res, "sections")[0]["text"] == (
-        "Used for things.\nPharmacological Classification: Statin.\nBrand Names: Foo, Bar")
+        "Used for things.\nPharmacological Classification: Statin.\nBrand Names: Foo, Bar"
+    )
     assert [i["text"] for i in rows(res, "list_items")][-1] == "5 mg daily."
     assert rows(res, "documents")[0]["is_banned"] is False
 
@@ -100,12 +131,15 @@ def test_monograph_heading_tree_facts_and_items() -> None:
 def test_no_rejoin_after_terminal_punctuation_or_capital() -> None:
     res = ok("# T\n\nEnds here.\n\nlower start stays.\n\nNo stop\n\nCapital start stays.\n")
     assert rows(res, "sections")[0]["text"] == (
-        "Ends here.\nlower start stays.\nNo stop\nCapital start stays.")
+        "Ends here.\nlower start stays.\nNo stop\nCapital start stays."
+    )
     assert rows(res, "repairs") == []
 
 
 def test_truncated_description_is_noted() -> None:
-    res = ok("---\ntitle: D\ndescription: >-\n  - D is used for things. It is typically c...\n---\n")
+    res = ok(
+        "---\ntitle: D\ndescription: >-\n  - D is used for things. It is typically c...\n---\n"
+    )
     doc = rows(res, "documents")[0]
     assert doc["description"] == "D is used for things. It is typically c..."
     assert doc["description_truncated"] is True

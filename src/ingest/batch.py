@@ -44,8 +44,9 @@ class BatchResult:
     n_bytes: int = 0
 
 
-def process_batch(files: list[SourceFile], run_id: str,
-                  limits: Limits = DEFAULT_LIMITS, to_arrow: bool = True) -> BatchResult:
+def process_batch(
+    files: list[SourceFile], run_id: str, limits: Limits = DEFAULT_LIMITS, to_arrow: bool = True
+) -> BatchResult:
     """Extract and validate ``files``; invalid documents carry their error, nothing raises."""
     timings: dict[str, float] = {}
     results: list[DocResult] = []
@@ -64,21 +65,34 @@ def process_batch(files: list[SourceFile], run_id: str,
     if to_arrow:
         import pyarrow as pa
 
-        tables = {name: pa.Table.from_pandas(df, preserve_index=False)
-                  for name, df in frames.items()}
+        tables = {
+            name: pa.Table.from_pandas(df, preserve_index=False) for name, df in frames.items()
+        }
         timings["to_arrow"] = time.perf_counter() - t2
     outcomes = []
     for r in results:
         rules: dict[str, int] = {}
         for row in r.rows.get("repairs", []) if r.ok else []:
             rules[row["rule"]] = rules.get(row["rule"], 0) + 1
-        outcomes.append(DocOutcome(r.source_path, r.doc_id, r.content_sha256, r.family, r.error,
-                                   r.warnings, sum(rules.values()), rules))
+        outcomes.append(
+            DocOutcome(
+                r.source_path,
+                r.doc_id,
+                r.content_sha256,
+                r.family,
+                r.error,
+                r.warnings,
+                sum(rules.values()),
+                rules,
+            )
+        )
     return BatchResult(outcomes, tables, timings, sum(r.n_bytes for r in results))
 
 
 def empty_tables() -> dict[str, Any]:
     import pyarrow as pa
 
-    return {n: pa.Table.from_pandas(schema.frame(n, []), preserve_index=False)
-            for n in schema.document_tables()}
+    return {
+        n: pa.Table.from_pandas(schema.frame(n, []), preserve_index=False)
+        for n in schema.document_tables()
+    }

@@ -58,15 +58,26 @@ def parse_blocks(body: str, first_line: int = 1) -> list[Block]:
         if t == "paragraph_open" and m:
             kind = "item" if depth else "para"
             out.append(
-                Block(kind, base + m[0], base + m[1] - 1, tokens[i + 1].content, depth, number, quote)
+                Block(
+                    kind, base + m[0], base + m[1] - 1, tokens[i + 1].content, depth, number, quote
+                )
             )
             number = None
             i += 3
             continue
         if t == "heading_open" and m:
             level = int(tok.tag[1])
-            out.append(Block("heading", base + m[0], base + m[1] - 1, tokens[i + 1].content, level,
-                             None, quote))
+            out.append(
+                Block(
+                    "heading",
+                    base + m[0],
+                    base + m[1] - 1,
+                    tokens[i + 1].content,
+                    level,
+                    None,
+                    quote,
+                )
+            )
             i += 3
             continue
         if t in ("bullet_list_open", "ordered_list_open"):

@@ -37,13 +37,15 @@ _HEADING = re.compile(
     re.IGNORECASE,
 )
 
-_AUTHOR_DATE = re.compile(r"^author\s*:\s*(?P<author>.+?)\.?\s*(?:date\s*:\s*(?P<date>.+?))?\.?$",
-                          re.IGNORECASE)
+_AUTHOR_DATE = re.compile(
+    r"^author\s*:\s*(?P<author>.+?)\.?\s*(?:date\s*:\s*(?P<date>.+?))?\.?$", re.IGNORECASE
+)
 _FIELDS = {
     "published": re.compile(r"^(?:date|published|publication date)\s*:\s*(.+?)\.?$", re.I),
     "compound_name": re.compile(r"^compound(?: name)?\s*:\s*(.+?)$", re.I),
-    "catalog_number": re.compile(r"^cat(?:alog(?:ue)?)?\.?\s*(?:no\.?|number|#)\s*:\s*(.+?)$",
-                                 re.I),
+    "catalog_number": re.compile(
+        r"^cat(?:alog(?:ue)?)?\.?\s*(?:no\.?|number|#)\s*:\s*(.+?)$", re.I
+    ),
     "cas_number": re.compile(r"^cas(?: no\.?| number| rn)?\s*:\s*([\d-]+)\.?$", re.I),
 }
 
@@ -80,6 +82,9 @@ def vendor_from_author(author: str | None) -> str | None:
     """``BenchChem Technical Support Team`` -> ``BenchChem``."""
     if not author:
         return None
-    m = re.match(r"^([A-Z][\w&.-]+)\s+(?:technical|support|team|editorial|staff|research)\b",
-                 author, re.IGNORECASE)
+    m = re.match(
+        r"^([A-Z][\w&.-]+)\s+(?:technical|support|team|editorial|staff|research)\b",
+        author,
+        re.IGNORECASE,
+    )
     return m.group(1) if m else None

@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from . import __version__
-from .discover import SourceError, discover
+from .discover import SourceError
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
 DEFAULT_DB = "warehouse/ingest.duckdb"
@@ -48,32 +48,48 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--version", action="version", version=f"ingest {__version__}")
     sub = p.add_subparsers(dest="command", metavar="COMMAND")
 
-    v = sub.add_parser("validate", help="check files without a warehouse or Prefect (for CI)",
-                       description="Check source files or folders. Exit 0 when every file is "
-                       "valid, 1 when any is invalid, 2 on usage errors.")
+    v = sub.add_parser(
+        "validate",
+        help="check files without a warehouse or Prefect (for CI)",
+        description="Check source files or folders. Exit 0 when every file is "
+        "valid, 1 when any is invalid, 2 on usage errors.",
+    )
     v.add_argument("paths", nargs="+", metavar="PATH", help="files or folders to check")
-    v.add_argument("--format", choices=("text", "json", "github"), default="text",
-                   help="output format (github: workflow annotation lines)")
+    v.add_argument(
+        "--format",
+        choices=("text", "json", "github"),
+        default="text",
+        help="output format (github: workflow annotation lines)",
+    )
     v.add_argument("--strict", action="store_true", help="warnings fail too")
     v.add_argument("--quiet", "-q", action="store_true", help="only print problems")
     v.set_defaults(func=cmd_validate)
 
-    r = sub.add_parser("run", help="load folders into the DuckDB warehouse through the Prefect flow",
-                       description="Run the ingest flow: discover, parse in parallel, validate, "
-                       "load atomically into DuckDB. Uses Prefect's temporary local server unless "
-                       "PREFECT_API_URL is set.")
+    r = sub.add_parser(
+        "run",
+        help="load folders into the DuckDB warehouse through the Prefect flow",
+        description="Run the ingest flow: discover, parse in parallel, validate, "
+        "load atomically into DuckDB. Uses Prefect's temporary local server unless "
+        "PREFECT_API_URL is set.",
+    )
     r.add_argument("sources", nargs="+", metavar="SOURCE", help="folders or files to ingest")
     r.add_argument("--db", default=DEFAULT_DB, help=f"warehouse file (default {DEFAULT_DB})")
     _run_options(r)
     r.add_argument("--strict", action="store_true", help="exit 1 when any file was quarantined")
-    r.add_argument("--no-prefect", action="store_true",
-                   help="run the same pipeline without Prefect (no server, no artifacts)")
+    r.add_argument(
+        "--no-prefect",
+        action="store_true",
+        help="run the same pipeline without Prefect (no server, no artifacts)",
+    )
     r.add_argument("--no-progress", action="store_true", help="no progress bar")
     r.set_defaults(func=cmd_run)
 
-    s = sub.add_parser("serve", help="serve the flow as a scheduled Prefect deployment",
-                       description="Serve the ingest flow as a deployment with a cron schedule "
-                       "(blocks; Ctrl-C to stop).")
+    s = sub.add_parser(
+        "serve",
+        help="serve the flow as a scheduled Prefect deployment",
+        description="Serve the ingest flow as a deployment with a cron schedule "
+        "(blocks; Ctrl-C to stop).",
+    )
     s.add_argument("sources", nargs="+", metavar="SOURCE")
     s.add_argument("--db", default=DEFAULT_DB)
     s.add_argument("--cron", required=True, help="cron expression, e.g. '0 * * * *'")
@@ -81,18 +97,28 @@ def _parser() -> argparse.ArgumentParser:
     _run_options(s)
     s.set_defaults(func=cmd_serve)
 
-    g = sub.add_parser("generate", help="write a synthetic corpus of all families",
-                       description="Write N realistic, unique documents (monographs, guides, "
-                       "generic notes, and a small share of bad files); deterministic per seed.")
+    g = sub.add_parser(
+        "generate",
+        help="write a synthetic corpus of all families",
+        description="Write N realistic, unique documents (monographs, guides, "
+        "generic notes, and a small share of bad files); deterministic per seed.",
+    )
     g.add_argument("out", metavar="DIR")
     g.add_argument("-n", "--count", type=int, default=200)
     g.add_argument("--seed", type=int, default=7)
-    g.add_argument("--bad-share", type=float, default=0.02,
-                   help="share of deliberately broken files (default 0.02)")
+    g.add_argument(
+        "--bad-share",
+        type=float,
+        default=0.02,
+        help="share of deliberately broken files (default 0.02)",
+    )
     g.set_defaults(func=cmd_generate)
 
-    sc = sub.add_parser("schema", help="print the DDL or the data dictionary from schemas/",
-                        description="Print artefacts derived from schemas/warehouse.yaml.")
+    sc = sub.add_parser(
+        "schema",
+        help="print the DDL or the data dictionary from schemas/",
+        description="Print artefacts derived from schemas/warehouse.yaml.",
+    )
     grp = sc.add_mutually_exclusive_group(required=True)
     grp.add_argument("--ddl", action="store_true")
     grp.add_argument("--dictionary", action="store_true")
@@ -101,15 +127,25 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _run_options(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--workers", type=int, default=None,
-                   help="parse processes (default: all cores)")
+    p.add_argument("--workers", type=int, default=None, help="parse processes (default: all cores)")
     p.add_argument("--batch-size", type=int, default=None, help="documents per batch")
-    p.add_argument("--task-runner", choices=("process", "dask"), default="process",
-                   help="where parse batches run (dask: a Dask cluster via prefect-dask)")
-    p.add_argument("--dask-address", default=None,
-                   help="scheduler address, e.g. tcp://10.0.0.5:8786 (default: a local cluster)")
-    p.add_argument("--lock-timeout", type=float, default=None,
-                   help="seconds to wait for another run's lock on the warehouse (default 60)")
+    p.add_argument(
+        "--task-runner",
+        choices=("process", "dask"),
+        default="process",
+        help="where parse batches run (dask: a Dask cluster via prefect-dask)",
+    )
+    p.add_argument(
+        "--dask-address",
+        default=None,
+        help="scheduler address, e.g. tcp://10.0.0.5:8786 (default: a local cluster)",
+    )
+    p.add_argument(
+        "--lock-timeout",
+        type=float,
+        default=None,
+        help="seconds to wait for another run's lock on the warehouse (default 60)",
+    )
 
 
 # -- validate -----------------------------------------------------------------------
@@ -121,8 +157,12 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 # -- run / serve -----------------------------------------------------------------------
 def _config(args: argparse.Namespace) -> dict[str, object]:
-    cfg: dict[str, object] = {"sources": [str(Path(s)) for s in args.sources], "db": args.db,
-                              "task_runner": args.task_runner, "dask_address": args.dask_address}
+    cfg: dict[str, object] = {
+        "sources": [str(Path(s)) for s in args.sources],
+        "db": args.db,
+        "task_runner": args.task_runner,
+        "dask_address": args.dask_address,
+    }
     if args.workers is not None:
         cfg["workers"] = args.workers
     if args.batch_size is not None:
@@ -172,12 +212,14 @@ def cmd_serve(args: argparse.Namespace) -> int:
     quiet_prefect()
     sys.path.insert(0, str(_repo_root()))
     from flows.ingest_flow import build_task_runner, ingest_flow
+
     from .pipeline import RunConfig
 
     cfg = RunConfig(**_config(args))  # type: ignore[arg-type]
     flow = ingest_flow.with_options(task_runner=build_task_runner(cfg))
-    flow.serve(name=args.name, cron=args.cron,
-               parameters={"config": cfg.as_dict(), "show_progress": False})
+    flow.serve(
+        name=args.name, cron=args.cron, parameters={"config": cfg.as_dict(), "show_progress": False}
+    )
     return EXIT_OK
 
 
@@ -188,8 +230,10 @@ def cmd_generate(args: argparse.Namespace) -> int:
         print("ingest: error: --count must be at least 1", file=sys.stderr)
         return EXIT_USAGE
     stats = generate_corpus(Path(args.out), args.count, seed=args.seed, bad_share=args.bad_share)
-    print(f"wrote {stats['files']} files ({stats['bytes'] / 1e6:.1f} MB) to {args.out}: "
-          + ", ".join(f"{k} {v}" for k, v in stats["by_kind"].items()))
+    print(
+        f"wrote {stats['files']} files ({stats['bytes'] / 1e6:.1f} MB) to {args.out}: "
+        + ", ".join(f"{k} {v}" for k, v in stats["by_kind"].items())
+    )
     return EXIT_OK
 
 

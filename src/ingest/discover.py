@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -26,7 +27,7 @@ class SourceFile:
     duplicate: bool = False  # same relative path as a file of an earlier root
 
 
-def discover(sources: list[str | Path]) -> list[SourceFile]:
+def discover(sources: Sequence[str | Path]) -> list[SourceFile]:
     found: dict[str, SourceFile] = {}
     for src in sources:
         root = Path(src)

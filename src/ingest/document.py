@@ -31,8 +31,17 @@ from .tables import RawTable, html_tables, pipe_table, tsv_segments
 
 Row = dict[str, Any]
 TABLES = (
-    "documents", "sections", "list_items", "facts", "faqs", "repairs", "doc_tables",
-    "table_cells", "citations", "reference_entries", "document_warnings",
+    "documents",
+    "sections",
+    "list_items",
+    "facts",
+    "faqs",
+    "repairs",
+    "doc_tables",
+    "table_cells",
+    "citations",
+    "reference_entries",
+    "document_warnings",
 )
 _TERMINAL = re.compile(r"[.!?:;…\"”'’)\]>*]$")
 _FACT = re.compile(r"^\s*\*\*([^*\n]{1,120}?)(?::\s*\*\*|\*\*\s*:)\s*(.+)$", re.DOTALL)
@@ -67,15 +76,17 @@ def process_file(path: Path, source_path: str, limits: Limits = DEFAULT_LIMITS) 
         data = path.read_bytes()
     except OSError as exc:
         res = DocResult(source_path, doc_id_for(source_path), "", 0)
-        res.error = Issue("read", "unreadable", source_path, f"cannot read file: {exc.strerror}",
-                          transient=True)
+        res.error = Issue(
+            "read", "unreadable", source_path, f"cannot read file: {exc.strerror}", transient=True
+        )
         return res
     return process_bytes(data, source_path, limits)
 
 
 def process_bytes(data: bytes, source_path: str, limits: Limits = DEFAULT_LIMITS) -> DocResult:
-    res = DocResult(source_path, doc_id_for(source_path), hashlib.sha256(data).hexdigest(),
-                    len(data))
+    res = DocResult(
+        source_path, doc_id_for(source_path), hashlib.sha256(data).hexdigest(), len(data)
+    )
     ex = _Extraction(res, limits)
     try:
         ex.run(data)
@@ -83,12 +94,17 @@ def process_bytes(data: bytes, source_path: str, limits: Limits = DEFAULT_LIMITS
         res.error = exc.at(source_path)
         res.rows = {}
     except RecursionError:
-        res.error = Issue(ex.stage, "too_deeply_nested", source_path,
-                          "document nests too deeply to parse safely")
+        res.error = Issue(
+            ex.stage, "too_deeply_nested", source_path, "document nests too deeply to parse safely"
+        )
         res.rows = {}
     except Exception as exc:  # never let one document crash a batch
-        res.error = Issue(ex.stage, "internal_error", source_path,
-                          truncate(f"unexpected {type(exc).__name__}: {exc}"))
+        res.error = Issue(
+            ex.stage,
+            "internal_error",
+            source_path,
+            truncate(f"unexpected {type(exc).__name__}: {exc}"),
+        )
         res.rows = {}
     return res
 
@@ -159,15 +175,26 @@ class _Extraction:
         self.check_quality()
         t4 = t()
         res.rows = self.rows
-        res.timings = {"decode": t1 - t0, "front_matter": t2 - t1, "parse": t3 - t2,
-                       "extract": t4 - t3}
+        res.timings = {
+            "decode": t1 - t0,
+            "front_matter": t2 - t1,
+            "parse": t3 - t2,
+            "extract": t4 - t3,
+        }
 
     # -- helpers --------------------------------------------------------------
     def repair(self, fld: str, rule: str, before: str, after: str, line: int | None) -> None:
-        self.rows["repairs"].append({
-            "doc_id": self.res.doc_id, "position": len(self.rows["repairs"]) + 1, "field": fld,
-            "rule": rule, "before": before, "after": after, "line_start": line,
-        })
+        self.rows["repairs"].append(
+            {
+                "doc_id": self.res.doc_id,
+                "position": len(self.rows["repairs"]) + 1,
+                "field": fld,
+                "rule": rule,
+                "before": before,
+                "after": after,
+                "line_start": line,
+            }
+        )
 
     def warn(self, stage: str, code: str, message: str, line: int | None = None) -> None:
         self.res.warnings.append(warning(stage, code, self.res.source_path, message, line))
@@ -237,8 +264,9 @@ class _Extraction:
             else:
                 sec.prev_para = False
 
-    def add_text(self, raw: str, kind: str, line: int, sec: _Section, quote: int = 0,
-                 depth: int = 0) -> None:
+    def add_text(
+        self, raw: str, kind: str, line: int, sec: _Section, quote: int = 0, depth: int = 0
+    ) -> None:
         marks = citations.find(raw, self.limits.max_citation_range)
         stripped = citations.strip(raw) if marks else raw
         text = clean.plain(stripped)
@@ -262,29 +290,49 @@ class _Extraction:
             text = faq.strip_prefix(text) or text
         sec.kept_content += 1
         if kind == "item":
-            self.rows["list_items"].append({
-                "doc_id": self.res.doc_id, "section_id": sec.id,
-                "position": len(self.rows["list_items"]) + 1, "depth": depth, "text": text,
-                "line_start": line,
-            })
+            self.rows["list_items"].append(
+                {
+                    "doc_id": self.res.doc_id,
+                    "section_id": sec.id,
+                    "position": len(self.rows["list_items"]) + 1,
+                    "depth": depth,
+                    "text": text,
+                    "line_start": line,
+                }
+            )
             fm = _FACT.match(stripped)
             if fm:
                 value = clean.plain(fm.group(2))
                 fkey = clean.heading(fm.group(1))
                 if value and fkey:
-                    self.rows["facts"].append({
-                        "doc_id": self.res.doc_id, "section_id": sec.id,
-                        "position": len(self.rows["facts"]) + 1, "key": fkey, "value": value,
-                        "line_start": line,
-                    })
+                    self.rows["facts"].append(
+                        {
+                            "doc_id": self.res.doc_id,
+                            "section_id": sec.id,
+                            "position": len(self.rows["facts"]) + 1,
+                            "key": fkey,
+                            "value": value,
+                            "line_start": line,
+                        }
+                    )
             sec.parts.append(text)
             sec.prev_para = False
             return
-        if sec.prev_para and sec.parts and text[:1].islower() and not _TERMINAL.search(sec.parts[-1]):
+        if (
+            sec.prev_para
+            and sec.parts
+            and text[:1].islower()
+            and not _TERMINAL.search(sec.parts[-1])
+        ):
             prev = sec.parts[-1]
             joined = prev + " " + text
-            self.repair(f"sections[{sec.id}].text", "rejoin_split_paragraph",
-                        prev[-80:] + "\n\n" + text[:80], prev[-80:] + " " + text[:80], line)
+            self.repair(
+                f"sections[{sec.id}].text",
+                "rejoin_split_paragraph",
+                prev[-80:] + "\n\n" + text[:80],
+                prev[-80:] + " " + text[:80],
+                line,
+            )
             sec.parts[-1] = joined
         else:
             sec.parts.append(text)
@@ -310,23 +358,39 @@ class _Extraction:
             self.add_text(b.text, "para", b.line, sec)
         return 0
 
-    def add_citation(self, number: int, line: int, section_id: int | None, table_id: int | None,
-                     row_index: int | None) -> None:
+    def add_citation(
+        self,
+        number: int,
+        line: int,
+        section_id: int | None,
+        table_id: int | None,
+        row_index: int | None,
+    ) -> None:
         self.citation_count += 1
-        self.rows["citations"].append({
-            "doc_id": self.res.doc_id, "position": len(self.rows["citations"]) + 1,
-            "ref_number": number, "resolved": False, "section_id": section_id,
-            "table_id": table_id, "row_index": row_index, "line_start": line,
-        })
+        self.rows["citations"].append(
+            {
+                "doc_id": self.res.doc_id,
+                "position": len(self.rows["citations"]) + 1,
+                "ref_number": number,
+                "resolved": False,
+                "section_id": section_id,
+                "table_id": table_id,
+                "row_index": row_index,
+                "line_start": line,
+            }
+        )
 
     def add_table(self, t: RawTable, sec: _Section) -> None:
         table_id = len(self.rows["doc_tables"]) + 1
         n_cols = t.n_cols
         self.n_cells += n_cols * (len(t.rows) + 1)
         if self.n_cells > self.limits.max_table_cells:
-            raise IngestError("extract", "too_many_table_cells",
-                              f"tables hold more than {self.limits.max_table_cells:,} cells",
-                              line=t.line)
+            raise IngestError(
+                "extract",
+                "too_many_table_cells",
+                f"tables hold more than {self.limits.max_table_cells:,} cells",
+                line=t.line,
+            )
         names = _column_names(t.header, n_cols)
         keep_nl = t.format == "html"
         cells = self.rows["table_cells"]
@@ -338,17 +402,31 @@ class _Extraction:
                 for mk in marks:
                     self.add_citation(mk.number, line, None, table_id, r)
                 text = clean.plain(citations.strip(raw) if marks else raw, keep_newlines=keep_nl)
-                cells.append({
-                    "doc_id": self.res.doc_id, "table_id": table_id, "row_index": r,
-                    "col_index": c + 1, "column_name": names[c], "text": text,
-                })
+                cells.append(
+                    {
+                        "doc_id": self.res.doc_id,
+                        "table_id": table_id,
+                        "row_index": r,
+                        "col_index": c + 1,
+                        "column_name": names[c],
+                        "text": text,
+                    }
+                )
         sec.kept_content += 1
-        self.rows["doc_tables"].append({
-            "doc_id": self.res.doc_id, "table_id": table_id, "position": table_id,
-            "format": t.format, "n_rows": len(t.rows), "n_cols": n_cols, "section_id": sec.id,
-            "line_start": t.line, "header": t.header is not None,
-            "columns": json.dumps(names, ensure_ascii=False),
-        })
+        self.rows["doc_tables"].append(
+            {
+                "doc_id": self.res.doc_id,
+                "table_id": table_id,
+                "position": table_id,
+                "format": t.format,
+                "n_rows": len(t.rows),
+                "n_cols": n_cols,
+                "section_id": sec.id,
+                "line_start": t.line,
+                "header": t.header is not None,
+                "columns": json.dumps(names, ensure_ascii=False),
+            }
+        )
 
     # -- after the pass ---------------------------------------------------------
     def read_reference_sections(self) -> None:
@@ -371,9 +449,12 @@ class _Extraction:
             seen[ref.number] = ref
         if dupes:
             nums = dict.fromkeys(r.number for r in dupes)
-            self.warn("extract", "duplicate_reference_number",
-                      f"reference numbers listed more than once (first kept): {_numbers(nums)}",
-                      dupes[0].line)
+            self.warn(
+                "extract",
+                "duplicate_reference_number",
+                f"reference numbers listed more than once (first kept): {_numbers(nums)}",
+                dupes[0].line,
+            )
         self.references = list(seen.values())
 
     def build_faqs(self) -> None:
@@ -390,16 +471,26 @@ class _Extraction:
             elif a and cur is not None:
                 cur.answer = f"{cur.answer} {a}".strip() if cur.answer else a
         merged = faq.reconcile(front, body, repairs)
-        for fld, rule, before, after, line in repairs:
-            self.repair(fld, rule, before, after, line)
+        for fld, rule, before, after, where in repairs:
+            self.repair(fld, rule, before, after, where)
         for i, f in enumerate(merged, start=1):
             if not f.answer:
-                self.warn("repair", "faq_missing_answer",
-                          f"FAQ {i} has no answer on either side: {f.question}", f.line)
-            self.rows["faqs"].append({
-                "doc_id": self.res.doc_id, "position": i, "question": f.question,
-                "answer": f.answer or None, "origin": f.origin, "line_start": f.line,
-            })
+                self.warn(
+                    "repair",
+                    "faq_missing_answer",
+                    f"FAQ {i} has no answer on either side: {f.question}",
+                    f.line,
+                )
+            self.rows["faqs"].append(
+                {
+                    "doc_id": self.res.doc_id,
+                    "position": i,
+                    "question": f.question,
+                    "answer": f.answer or None,
+                    "origin": f.origin,
+                    "line_start": f.line,
+                }
+            )
 
     def resolve_citations(self) -> None:
         numbers = {r.number for r in self.references}
@@ -412,24 +503,41 @@ class _Extraction:
             if not c["resolved"]:
                 dangling.setdefault(n, c["line_start"])
         for r in self.references:
-            self.rows["reference_entries"].append({
-                "doc_id": self.res.doc_id, "ref_number": r.number, "title": r.title or None,
-                "source": r.source, "domain": r.domain, "url": r.url, "line_start": r.line,
-                "cited": r.number in cited,
-            })
+            self.rows["reference_entries"].append(
+                {
+                    "doc_id": self.res.doc_id,
+                    "ref_number": r.number,
+                    "title": r.title or None,
+                    "source": r.source,
+                    "domain": r.domain,
+                    "url": r.url,
+                    "line_start": r.line,
+                    "cited": r.number in cited,
+                }
+            )
         if dangling and numbers:
             first = min(dangling.values())
-            self.warn("extract", "dangling_citation",
-                      f"cited but not in the reference list: {_numbers(dangling)}", first)
+            self.warn(
+                "extract",
+                "dangling_citation",
+                f"cited but not in the reference list: {_numbers(dangling)}",
+                first,
+            )
         elif dangling:
-            self.warn("extract", "no_reference_list",
-                      f"document cites {_numbers(dangling)} but has no reference list",
-                      min(dangling.values()))
+            self.warn(
+                "extract",
+                "no_reference_list",
+                f"document cites {_numbers(dangling)} but has no reference list",
+                min(dangling.values()),
+            )
         uncited = sorted(numbers - cited)
         if uncited and cited:
-            self.warn("extract", "uncited_reference",
-                      f"references never cited in the text: {_numbers(dict.fromkeys(uncited, 0))}",
-                      next(r.line for r in self.references if r.number == uncited[0]))
+            self.warn(
+                "extract",
+                "uncited_reference",
+                f"references never cited in the text: {_numbers(dict.fromkeys(uncited, 0))}",
+                next(r.line for r in self.references if r.number == uncited[0]),
+            )
 
     def finish_sections(self) -> None:
         title = self.title()
@@ -449,18 +557,23 @@ class _Extraction:
             if sec.id not in keep:
                 continue
             parent = sec.parent.id if sec.parent is not None and sec.parent.id in keep else None
-            self.rows["sections"].append({
-                "doc_id": doc_id, "section_id": keep[sec.id],
-                "parent_section_id": keep[parent] if parent else None, "level": sec.level,
-                "heading": sec.heading or title, "text": "\n".join(sec.parts),
-                "line_start": sec.line,
-            })
+            self.rows["sections"].append(
+                {
+                    "doc_id": doc_id,
+                    "section_id": keep[sec.id],
+                    "parent_section_id": keep[parent] if parent else None,
+                    "level": sec.level,
+                    "heading": sec.heading or title,
+                    "text": "\n".join(sec.parts),
+                    "line_start": sec.line,
+                }
+            )
         for table in ("list_items", "facts", "doc_tables", "citations"):
             rows = self.rows[table]
             for row in rows:
-                sid = row.get("section_id")
-                if sid is not None:
-                    row["section_id"] = keep.get(sid)
+                old = row.get("section_id")
+                if old is not None:
+                    row["section_id"] = keep.get(old)
         self.rows["list_items"] = [r for r in self.rows["list_items"] if r["section_id"]]
         self.rows["facts"] = [r for r in self.rows["facts"] if r["section_id"]]
 
@@ -476,20 +589,28 @@ class _Extraction:
                 return s.heading
         return PurePosixPath(self.res.source_path).stem
 
-    def document_row(self, encoding: str, fm_format: str | None, fam: dict[str, Any],
-                     n_lines: int) -> None:
+    def document_row(
+        self, encoding: str, fm_format: str | None, fam: dict[str, Any], n_lines: int
+    ) -> None:
         meta = self.meta
         description, truncated = self.description()
         author = self.fields.get("author") or _text(meta.get("author", meta.get("authors")))
         row: Row = {
-            "doc_id": self.res.doc_id, "source_path": self.res.source_path,
-            "family": self.res.family, "title": self.title(),
-            "content_sha256": self.res.content_sha256, "n_bytes": self.res.n_bytes,
-            "n_lines": n_lines, "encoding": encoding, "front_matter_format": fm_format,
-            "description": description, "description_truncated": truncated,
+            "doc_id": self.res.doc_id,
+            "source_path": self.res.source_path,
+            "family": self.res.family,
+            "title": self.title(),
+            "content_sha256": self.res.content_sha256,
+            "n_bytes": self.res.n_bytes,
+            "n_lines": n_lines,
+            "encoding": encoding,
+            "front_matter_format": fm_format,
+            "description": description,
+            "description_truncated": truncated,
             "is_banned": None,
-            "last_modified": _text(_first(meta, "lastModified", "last_modified", "modified",
-                                          "updated", "lastmod")),
+            "last_modified": _text(
+                _first(meta, "lastModified", "last_modified", "modified", "updated", "lastmod")
+            ),
             "author": author,
             "published": self.fields.get("published")
             or _text(_first(meta, "published", "date", "pubDate", "publishDate")),
@@ -515,8 +636,12 @@ class _Extraction:
             self.repair("description", "whitespace", d, squashed, None)
         truncated = squashed.endswith(("...", "…"))
         if truncated:
-            self.warn("front_matter", "truncated_description",
-                      "front-matter description is cut off (ends with '...')", 1)
+            self.warn(
+                "front_matter",
+                "truncated_description",
+                "front-matter description is cut off (ends with '...')",
+                1,
+            )
         return squashed, truncated
 
     def check_quality(self) -> None:
@@ -526,13 +651,22 @@ class _Extraction:
         m = _PLACEHOLDER.search(body_sample)
         if m:
             line = body_sample.count("\n", 0, m.start()) + 1
-            self.warn("extract", "template_placeholders",
-                      f"document looks like an unfilled template ({m.group()})", line)
+            self.warn(
+                "extract",
+                "template_placeholders",
+                f"document looks like an unfilled template ({m.group()})",
+                line,
+            )
         for w in self.res.warnings:
-            self.rows["document_warnings"].append({
-                "doc_id": self.res.doc_id, "stage": w.stage, "code": w.code,
-                "line_start": w.line, "message": w.message,
-            })
+            self.rows["document_warnings"].append(
+                {
+                    "doc_id": self.res.doc_id,
+                    "stage": w.stage,
+                    "code": w.code,
+                    "line_start": w.line,
+                    "message": w.message,
+                }
+            )
 
 
 def _column_names(header: list[str] | None, n_cols: int) -> list[str]:

@@ -18,8 +18,9 @@ from . import clean
 
 Repair = tuple[str, str, str, str, int | None]  # field, rule, before, after, line
 
-SECTION = re.compile(r"\b(faqs?|frequently asked questions?|questions and answers|q\s*&\s*a)\b",
-                     re.IGNORECASE)
+SECTION = re.compile(
+    r"\b(faqs?|frequently asked questions?|questions and answers|q\s*&\s*a)\b", re.IGNORECASE
+)
 _EMBEDDED = re.compile(
     r"\s*\*\*\s*(?:\n\s*)*\*\*\s*A\s*[:.]\s*\*\*\s*"  # ...?**\n\n**A:** answer
     r"|\s*\*\*\s*A\s*[:.]\s*\*\*\s*"  # ...? **A:** answer
@@ -30,8 +31,9 @@ _Q_PREFIX = re.compile(r"^\s*(?:\*\*)?\s*Q\s*\d*\s*[:.)]\s*", re.IGNORECASE)
 _A_PREFIX = re.compile(r"^\s*(?:\*\*\s*)?A\s*[:.]\s*(?:\*\*)?\s*", re.IGNORECASE)
 _WRAPPED = re.compile(r"^\s*\*\*(.+?)\*\*\s*$", re.DOTALL)
 _LEAD_BOLD_Q = re.compile(r"^\s*\*\*(.+?[?？])\s*\*\*\s*(.*)$", re.DOTALL)
-_LEAD_BOLD_QPREFIX = re.compile(r"^\s*\*\*\s*Q\s*\d*\s*[:.)]\s*(.+?)\*\*\s*(.*)$",
-                                re.DOTALL | re.IGNORECASE)
+_LEAD_BOLD_QPREFIX = re.compile(
+    r"^\s*\*\*\s*Q\s*\d*\s*[:.)]\s*(.+?)\*\*\s*(.*)$", re.DOTALL | re.IGNORECASE
+)
 _KEY = re.compile(r"[^\w]+")
 
 
@@ -58,7 +60,7 @@ def repair_question(raw: str, field: str, repairs: list[Repair]) -> tuple[str, s
     embedded = ""
     m = _EMBEDDED.search(q)
     if m:
-        embedded = q[m.end():]
+        embedded = q[m.end() :]
         q = q[: m.start()]
         repairs.append((field, "q_embedded_answer", raw, q, None))
     before = q
@@ -143,7 +145,7 @@ def parse_body_block(raw: str, kind: str) -> tuple[str | None, str | None]:
         emb = _EMBEDDED.search(text)
         ans = None
         if emb:
-            ans = clean.plain(text[emb.end():])
+            ans = clean.plain(text[emb.end() :])
             text = text[: emb.start()]
         q = clean.plain(_Q_PREFIX.sub("", text))
         if q:
@@ -167,10 +169,11 @@ def reconcile(front: list[Faq], body: list[Faq], repairs: list[Repair]) -> list[
         merged[k] = Faq(f.question, f.answer, f.origin, f.line)
     for b in body:
         k = key(b.question)
-        prev = merged.get(k)
-        if prev is None:
+        found = merged.get(k)
+        if found is None:
             merged[k] = Faq(b.question, b.answer, "body", b.line)
             continue
+        prev = found
         if prev.origin == "body":
             repairs.append(("faqs", "duplicate_merged", b.question, prev.question, b.line))
             if not prev.answer and b.answer:

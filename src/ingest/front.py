@@ -25,7 +25,7 @@ from .limits import DEFAULT_LIMITS, Limits
 
 STAGE = "front_matter"
 _KEY_LINE = re.compile(r"^[A-Za-z_][\w .-]*:(\s|$)", re.MULTILINE)
-_FAST_LOADER: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # type: ignore[assignment]
+_FAST_LOADER: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 @dataclass(slots=True)
@@ -56,12 +56,12 @@ def _bounded_loader(max_aliases: int, max_nodes: int) -> type[yaml.SafeLoader]:
         def compose_node(self, parent: Any, index: Any) -> Any:
             if self.check_event(yaml.AliasEvent):
                 mark = self.peek_event().start_mark
-                node = super().compose_node(parent, index)  # type: ignore[no-untyped-call]
+                node = super().compose_node(parent, index)
                 self._aliases += 1
                 if self._aliases > max_aliases or self._weight.get(id(node), 1) > max_nodes:
                     raise _AliasLimit(mark)
                 return node
-            node = super().compose_node(parent, index)  # type: ignore[no-untyped-call]
+            node = super().compose_node(parent, index)
             weight = 1
             if isinstance(node, yaml.SequenceNode):
                 weight += sum(self._weight.get(id(c), 1) for c in node.value)
@@ -70,7 +70,7 @@ def _bounded_loader(max_aliases: int, max_nodes: int) -> type[yaml.SafeLoader]:
                     self._weight.get(id(k), 1) + self._weight.get(id(v), 1) for k, v in node.value
                 )
             if weight > max_nodes:
-                raise _AliasLimit(node.start_mark)
+                raise _AliasLimit(getattr(node, "start_mark", None))
             self._weight[id(node)] = weight
             return node
 
@@ -85,7 +85,7 @@ class _SafeYAML(YAMLHandler):
         # Anchors (&name) are the only way aliases can resolve; without one the fast
         # C loader is safe.  With one, the pure-Python loader counts every alias.
         loader = self._bounded if "&" in fm else _FAST_LOADER
-        return yaml.load(fm, Loader=loader)  # noqa: S506 - both loaders are SafeLoader
+        return yaml.load(fm, Loader=loader)
 
 
 class _TOML(TOMLHandler):
@@ -106,8 +106,10 @@ def parse_front_matter(text: str, limits: Limits = DEFAULT_LIMITS) -> FrontMatte
     handler = frontmatter.detect_format(text, handlers)
     if handler is None:
         return FrontMatter({}, text, 1, None)
-    fmt = "yaml" if isinstance(handler, YAMLHandler) else (
-        "toml" if isinstance(handler, TOMLHandler) else "json"
+    fmt = (
+        "yaml"
+        if isinstance(handler, YAMLHandler)
+        else ("toml" if isinstance(handler, TOMLHandler) else "json")
     )
     span = _split(text, handler)
     if span is None:
@@ -205,8 +207,9 @@ def _load(handler: BaseHandler, fm: str, fmt: str, first_line: int) -> dict[str,
             line=first_line + exc.lineno - 1 - (1 if fmt == "json" else 0),
         ) from None
     except RecursionError:
-        raise IngestError(STAGE, "front_matter_too_deep", "front matter nests too deeply",
-                          line=first_line) from None
+        raise IngestError(
+            STAGE, "front_matter_too_deep", "front matter nests too deeply", line=first_line
+        ) from None
     if meta is None:
         return {}
     if not isinstance(meta, dict):

@@ -16,28 +16,137 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-_SYL = ["ca", "zo", "ri", "mab", "tel", "vo", "nex", "pra", "lu", "fen", "dra", "xi", "mo", "sar",
-        "ti", "quin", "bro", "lam", "ve", "dor", "ka", "pi", "sul", "nor", "ze", "rol", "ta", "gin"]
-_SUFFIX = ["mab", "pril", "olol", "azole", "statin", "vir", "cillin", "mycin", "tinib", "dronate",
-           "lukast", "sartan", "zepam", "triptan", "limus", "parin", "fibrate", "setron"]
-_CLASSES = ["Topical Calcineurin Inhibitor", "Beta Blocker", "ACE Inhibitor", "Statin",
-            "Proton Pump Inhibitor", "Monoclonal Antibody", "Antiviral", "Kinase Inhibitor",
-            "Leukotriene Antagonist", "Angiotensin Receptor Blocker", "Benzodiazepine",
-            "5-HT3 Antagonist", "Bisphosphonate", "Anticoagulant"]
-_CONDITIONS = ["atopic dermatitis", "hypertension", "hyperlipidemia", "asthma", "migraine",
-               "rheumatoid arthritis", "chronic hepatitis B", "osteoporosis", "nausea",
-               "generalized anxiety", "psoriasis", "heart failure", "type 2 diabetes"]
-_EFFECTS = ["headache", "nausea", "dizziness", "fatigue", "application site burning", "rash",
-            "diarrhoea", "dry mouth", "insomnia", "cough", "muscle pain", "itching", "flushing"]
-_PUBLISHERS = [("PubMed", "pubmed.ncbi.nlm.nih.gov"), ("PMC", "pmc.ncbi.nlm.nih.gov"),
-               ("NCBI Bookshelf", "ncbi.nlm.nih.gov"), ("Karger", "karger.com"),
-               ("JAMA Network", "jamanetwork.com"), ("The Lancet", "thelancet.com"),
-               ("Wiley Online Library", "onlinelibrary.wiley.com"), ("MDPI", "mdpi.com")]
+_SYL = [
+    "ca",
+    "zo",
+    "ri",
+    "mab",
+    "tel",
+    "vo",
+    "nex",
+    "pra",
+    "lu",
+    "fen",
+    "dra",
+    "xi",
+    "mo",
+    "sar",
+    "ti",
+    "quin",
+    "bro",
+    "lam",
+    "ve",
+    "dor",
+    "ka",
+    "pi",
+    "sul",
+    "nor",
+    "ze",
+    "rol",
+    "ta",
+    "gin",
+]
+_SUFFIX = [
+    "mab",
+    "pril",
+    "olol",
+    "azole",
+    "statin",
+    "vir",
+    "cillin",
+    "mycin",
+    "tinib",
+    "dronate",
+    "lukast",
+    "sartan",
+    "zepam",
+    "triptan",
+    "limus",
+    "parin",
+    "fibrate",
+    "setron",
+]
+_CLASSES = [
+    "Topical Calcineurin Inhibitor",
+    "Beta Blocker",
+    "ACE Inhibitor",
+    "Statin",
+    "Proton Pump Inhibitor",
+    "Monoclonal Antibody",
+    "Antiviral",
+    "Kinase Inhibitor",
+    "Leukotriene Antagonist",
+    "Angiotensin Receptor Blocker",
+    "Benzodiazepine",
+    "5-HT3 Antagonist",
+    "Bisphosphonate",
+    "Anticoagulant",
+]
+_CONDITIONS = [
+    "atopic dermatitis",
+    "hypertension",
+    "hyperlipidemia",
+    "asthma",
+    "migraine",
+    "rheumatoid arthritis",
+    "chronic hepatitis B",
+    "osteoporosis",
+    "nausea",
+    "generalized anxiety",
+    "psoriasis",
+    "heart failure",
+    "type 2 diabetes",
+]
+_EFFECTS = [
+    "headache",
+    "nausea",
+    "dizziness",
+    "fatigue",
+    "application site burning",
+    "rash",
+    "diarrhoea",
+    "dry mouth",
+    "insomnia",
+    "cough",
+    "muscle pain",
+    "itching",
+    "flushing",
+]
+_PUBLISHERS = [
+    ("PubMed", "pubmed.ncbi.nlm.nih.gov"),
+    ("PMC", "pmc.ncbi.nlm.nih.gov"),
+    ("NCBI Bookshelf", "ncbi.nlm.nih.gov"),
+    ("Karger", "karger.com"),
+    ("JAMA Network", "jamanetwork.com"),
+    ("The Lancet", "thelancet.com"),
+    ("Wiley Online Library", "onlinelibrary.wiley.com"),
+    ("MDPI", "mdpi.com"),
+]
 _VENDORS = ["BenchChem", "ChemPharmix", "MolSource", "Synthara"]
-_TOPICS = ["efficacy", "safety", "pharmacokinetics", "dose response", "tolerability",
-           "long-term outcomes", "adherence", "cost effectiveness"]
-_MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August",
-           "September", "October", "November", "December"]
+_TOPICS = [
+    "efficacy",
+    "safety",
+    "pharmacokinetics",
+    "dose response",
+    "tolerability",
+    "long-term outcomes",
+    "adherence",
+    "cost effectiveness",
+]
+_MONTHS = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+]
 
 
 class _Doc:
@@ -72,19 +181,31 @@ class _Doc:
 def _faq_pairs(d: _Doc, n: int) -> list[tuple[str, str]]:
     r = d.rng
     qs = [
-        (f"What is the recommended dosage for {d.drug}?",
-         f"Take {r.randint(1, 20) * 5} mg {r.choice(['once', 'twice'])} daily for {d.cond}."),
-        (f"Can {d.drug} be used during pregnancy?",
-         f"Use only if the benefit outweighs the risk; data from {r.randint(10, 400)} "
-         "pregnancies are limited."),
-        (f"What are the common side effects of {d.drug}?",
-         f"The most common are {r.choice(_EFFECTS)} and {r.choice(_EFFECTS)}."),
-        (f"Does {d.drug} interact with {d.other}?",
-         f"Yes, {d.other} may raise {d.drug} exposure by about {r.randint(10, 80)}%."),
-        (f"How long can {d.drug} be used?",
-         f"Courses of up to {r.randint(2, 52)} weeks were studied; re-evaluate after that."),
-        (f"Is {d.drug} safe for children?",
-         f"It is approved from age {r.randint(2, 12)} at a reduced dose."),
+        (
+            f"What is the recommended dosage for {d.drug}?",
+            f"Take {r.randint(1, 20) * 5} mg {r.choice(['once', 'twice'])} daily for {d.cond}.",
+        ),
+        (
+            f"Can {d.drug} be used during pregnancy?",
+            f"Use only if the benefit outweighs the risk; data from {r.randint(10, 400)} "
+            "pregnancies are limited.",
+        ),
+        (
+            f"What are the common side effects of {d.drug}?",
+            f"The most common are {r.choice(_EFFECTS)} and {r.choice(_EFFECTS)}.",
+        ),
+        (
+            f"Does {d.drug} interact with {d.other}?",
+            f"Yes, {d.other} may raise {d.drug} exposure by about {r.randint(10, 80)}%.",
+        ),
+        (
+            f"How long can {d.drug} be used?",
+            f"Courses of up to {r.randint(2, 52)} weeks were studied; re-evaluate after that.",
+        ),
+        (
+            f"Is {d.drug} safe for children?",
+            f"It is approved from age {r.randint(2, 12)} at a reduced dose.",
+        ),
     ]
     r.shuffle(qs)
     return qs[:n]
@@ -98,24 +219,32 @@ def _yaml_block(text: str, indent: int) -> str:
 def monograph(d: _Doc) -> str:
     r = d.rng
     pairs = _faq_pairs(d, r.randint(3, 6))
-    desc = (f"- {d.drug} is prescribed for {d.cond} in adults when first-line options fail.  "
-            f"It is a {d.cls.lower()} taken by mouth")
+    desc = (
+        f"- {d.drug} is prescribed for {d.cond} in adults when first-line options fail.  "
+        f"It is a {d.cls.lower()} taken by mouth"
+    )
     desc = desc + "..." if r.random() < 0.5 else desc + "."
-    fm = ["---", f"title: {d.drug}", f"description: {_yaml_block(desc, 2)}",
-          f"is_banned: {str(r.random() < 0.1).lower()}",
-          f"lastModified: '2025-{r.randint(1, 12):02d}-{r.randint(1, 28):02d}T10:00:00.000Z'",
-          "faqs:"]
+    fm = [
+        "---",
+        f"title: {d.drug}",
+        f"description: {_yaml_block(desc, 2)}",
+        f"is_banned: {str(r.random() < 0.1).lower()}",
+        f"lastModified: '2025-{r.randint(1, 12):02d}-{r.randint(1, 28):02d}T10:00:00.000Z'",
+        "faqs:",
+    ]
     body_only = r.random() < 0.3
     fm_pairs = pairs[:-1] if body_only else pairs
     for q, a in fm_pairs:
         style = r.randrange(6)
         if style == 0:  # seed style: answer pasted into q, a with A:** prefix
-            fm += [f"  - q: {_yaml_block(q + '**' + chr(10) + chr(10) + '**A:** ' + a, 6)}",
-                   f"    a: {_yaml_block('A:** ' + a, 6)}"]
+            fm += [
+                f"  - q: {_yaml_block(q + '**' + chr(10) + chr(10) + '**A:** ' + a, 6)}",
+                f"    a: {_yaml_block('A:** ' + a, 6)}",
+            ]
         elif style == 1:
             fm += [f"  - q: '**Q: {q}**'", f"    a: '**A:** {a}'"]
         elif style == 2:
-            fm += [f"  - q: \"{q}   \"", f"    a: 'A: {a}  '"]
+            fm += [f'  - q: "{q}   "', f"    a: 'A: {a}  '"]
         elif style == 3:  # missing answer: recovered from the body
             fm += [f"  - q: '{q}'", "    a: ''"]
         elif style == 4:
@@ -125,27 +254,48 @@ def monograph(d: _Doc) -> str:
     fm.append("---")
     dose = r.randint(1, 20) * 5
     body = [
-        "## **Usage**", "",
+        "## **Usage**",
+        "",
         f"- {d.drug} is prescribed for {d.cond}.  It is typically a second-line option.",
         f"- **Pharmacological Classification:** {d.cls}.",
         f"- **Mechanism of Action:** {d.drug} binds its target with a Kd of "
-        f"{r.randint(1, 900)} nM.", "",
-        "## **Alternate Names**", "",
-        f"- **Brand Names:** {d.other.upper()[:4]}ex, {d.drug[:4]}ora", "",
-        "## **Dosage**", "", "", "### **Standard Dosage**", "", "#### **Adults:**", "",
+        f"{r.randint(1, 900)} nM.",
+        "",
+        "## **Alternate Names**",
+        "",
+        f"- **Brand Names:** {d.other.upper()[:4]}ex, {d.drug[:4]}ora",
+        "",
+        "## **Dosage**",
+        "",
+        "",
+        "### **Standard Dosage**",
+        "",
+        "#### **Adults:**",
+        "",
         f"- {dose} mg {r.choice(['once', 'twice'])} daily.",
-        "- Take with food.", "",
-        "#### **Special Cases:**", "",
+        "- Take with food.",
+        "",
+        "#### **Special Cases:**",
+        "",
         f"- **Renal Impairment:** reduce to {max(5, dose // 2)} mg daily.",
-        "- **Elderly Patients:** no adjustment needed.", "",
-        "## **Side Effects**", "",
-        *[f"- {e.capitalize()}." for e in r.sample(_EFFECTS, r.randint(2, 5))], "",
-        "## **Clinical Notes**", "",
-        d.sentence() + " " + d.sentence(), "",
+        "- **Elderly Patients:** no adjustment needed.",
+        "",
+        "## **Side Effects**",
+        "",
+        *[f"- {e.capitalize()}." for e in r.sample(_EFFECTS, r.randint(2, 5))],
+        "",
+        "## **Clinical Notes**",
+        "",
+        d.sentence() + " " + d.sentence(),
+        "",
     ]
     if r.random() < 0.4:  # a paragraph split by a page break
-        body += [f"Monitoring of {d.drug} should continue while the", "",
-                 f"patient remains on therapy for {d.cond}.", ""]
+        body += [
+            f"Monitoring of {d.drug} should continue while the",
+            "",
+            f"patient remains on therapy for {d.cond}.",
+            "",
+        ]
     body += ["## **FAQs (Frequently Asked Questions)**", ""]
     for k, (q, a) in enumerate(pairs, start=1):
         body += [f"### **Q{k}: {q}**", f"**A:** {a}", ""]
@@ -181,21 +331,42 @@ def guide(d: _Doc) -> str:
         k = r.randint(1, 3)
         return _cite(d, list(range(start, min(n_refs, start + k - 1) + 1)))
 
-    out = ["", "", f"# Evaluating {d.drug} in {d.cond.title()}: A Comparative Guide ({d.i})", "",
-           f"**Author:** {vendor} Technical Support Team. **Date:** "
-           f"{r.choice(_MONTHS)} {r.randint(2019, 2025)}", "",
-           "## Compound of Interest", "", f"Compound Name: *{d.drug} hydrate*", "",
-           f"Cat. No.: *{cat}*", "", "[Get Quote](#)", "",
-           f"This guide compares {d.drug} with {d.other} for {d.cond}. {d.sentence()}{cites()}", "",
-           "## Mechanism of Action", "",
-           f"{d.sentence()}{cites()} {d.sentence()}{cites()}", ""]
+    out = [
+        "",
+        "",
+        f"# Evaluating {d.drug} in {d.cond.title()}: A Comparative Guide ({d.i})",
+        "",
+        f"**Author:** {vendor} Technical Support Team. **Date:** "
+        f"{r.choice(_MONTHS)} {r.randint(2019, 2025)}",
+        "",
+        "## Compound of Interest",
+        "",
+        f"Compound Name: *{d.drug} hydrate*",
+        "",
+        f"Cat. No.: *{cat}*",
+        "",
+        "[Get Quote](#)",
+        "",
+        f"This guide compares {d.drug} with {d.other} for {d.cond}. {d.sentence()}{cites()}",
+        "",
+        "## Mechanism of Action",
+        "",
+        f"{d.sentence()}{cites()} {d.sentence()}{cites()}",
+        "",
+    ]
     if r.random() < 0.5:
-        out += [f"**Signaling Pathway:** {d.drug} inhibits the pathway,", "",
-                f"which lowers cytokine release in {d.cond}.{cites()}", ""]
+        out += [
+            f"**Signaling Pathway:** {d.drug} inhibits the pathway,",
+            "",
+            f"which lowers cytokine release in {d.cond}.{cites()}",
+            "",
+        ]
     out += ["## Comparative Efficacy", "", d.sentence() + cites(), ""]
     kind = r.choice(["tsv", "tsv", "html", "pipe"])
-    rows = [[f"{r.choice(_TOPICS).title()} {j}", d.pct(), d.pct(), f"{r.randint(4, 52)} weeks"]
-            for j in range(r.randint(2, 6))]
+    rows = [
+        [f"{r.choice(_TOPICS).title()} {j}", d.pct(), d.pct(), f"{r.randint(4, 52)} weeks"]
+        for j in range(r.randint(2, 6))
+    ]
     header = ["Endpoint", d.drug, d.other, "Duration", "Citation"]
     if kind == "tsv":
         out.append("\t".join(header))
@@ -208,8 +379,13 @@ def guide(d: _Doc) -> str:
         out.append("<table>")
         out.append("<tr>" + "".join(f"<th>{h}</th>" for h in header) + "</tr>")
         for row in rows:
-            cells = [row[0].replace(" ", " &amp; ", 1), f"{row[1]}<br>(n={r.randint(20, 300)})",
-                     row[2], row[3], f'<a href="#">[{r.randint(1, n_refs)}]</a>']
+            cells = [
+                row[0].replace(" ", " &amp; ", 1),
+                f"{row[1]}<br>(n={r.randint(20, 300)})",
+                row[2],
+                row[3],
+                f'<a href="#">[{r.randint(1, n_refs)}]</a>',
+            ]
             out.append("<tr>" + "".join(f"<td>{c}</td>" for c in cells) + "</tr>")
         out.append("</table>")
     else:
@@ -217,12 +393,21 @@ def guide(d: _Doc) -> str:
         out.append("|" + "---|" * len(header))
         for row in rows:
             out.append("| " + " | ".join([*row, f"[{r.randint(1, n_refs)}]"]) + " |")
-    out += ["", f"{d.sentence()} {d.sentence()}{cites()}", "",
-            "[Click to download full resolution via product page](#)", "",
-            "**Need Custom Synthesis?**", "",
-            f"{vendor} offers custom synthesis for rare compounds.", "",
-            f"Email: [info@{vendor.lower()}.com](mailto:info@{vendor.lower()}.com)", "",
-            "## References", ""]
+    out += [
+        "",
+        f"{d.sentence()} {d.sentence()}{cites()}",
+        "",
+        "[Click to download full resolution via product page](#)",
+        "",
+        "**Need Custom Synthesis?**",
+        "",
+        f"{vendor} offers custom synthesis for rare compounds.",
+        "",
+        f"Email: [info@{vendor.lower()}.com](mailto:info@{vendor.lower()}.com)",
+        "",
+        "## References",
+        "",
+    ]
     for n in range(1, n_refs + 1):
         pub, dom = r.choice(_PUBLISHERS)
         title = f"{r.choice(_TOPICS).capitalize()} of {d.drug} in {d.cond}: study {n}"
@@ -234,12 +419,25 @@ def guide(d: _Doc) -> str:
             out.append(f"- {n}. {title} - {pub} [{dom}]")
         if n == n_refs // 2 and r.random() < 0.3:
             out.append("")
-    out += [f"- To cite this document: {vendor}. [{d.drug}]. Available at: "
-            f"[https://www.{vendor.lower()}.com/{cat.lower()}]", "", "---", "",
-            "### Disclaimer & Data Validity:", "",
-            "The information provided in this document is for Research Use Only (RUO).", "",
-            f"## {vendor}", "", "Our mission is to be the trusted source of chemicals.", "",
-            "### Contact", "", "Address: 1 Example Road  ", f"Phone: (555) {r.randint(100, 999)}-0100"]
+    out += [
+        f"- To cite this document: {vendor}. [{d.drug}]. Available at: "
+        f"[https://www.{vendor.lower()}.com/{cat.lower()}]",
+        "",
+        "---",
+        "",
+        "### Disclaimer & Data Validity:",
+        "",
+        "The information provided in this document is for Research Use Only (RUO).",
+        "",
+        f"## {vendor}",
+        "",
+        "Our mission is to be the trusted source of chemicals.",
+        "",
+        "### Contact",
+        "",
+        "Address: 1 Example Road  ",
+        f"Phone: (555) {r.randint(100, 999)}-0100",
+    ]
     return "\n".join(out) + "\n"
 
 
@@ -250,9 +448,21 @@ def generic(d: _Doc) -> str:
         head = f'+++\ntitle = "Notes on {d.drug}"\ndate = 2024-0{r.randint(1, 9)}-1{r.randint(0, 9)}\n+++\n'
     elif r.random() < 0.4:
         head = f'---\ntitle: "Ward notes: {d.drug}"\ntags: [pharmacy, notes]\n---\n'
-    body = [f"# {d.drug} ward notes {d.i}", "", d.sentence(), "", "## Checklist", "",
-            f"- Confirm {d.cond} diagnosis", f"- Check {r.choice(_EFFECTS)} at day {r.randint(2, 14)}",
-            "", "## Doses", "", "| Population | Dose | Notes |", "|---|---|---|"]
+    body = [
+        f"# {d.drug} ward notes {d.i}",
+        "",
+        d.sentence(),
+        "",
+        "## Checklist",
+        "",
+        f"- Confirm {d.cond} diagnosis",
+        f"- Check {r.choice(_EFFECTS)} at day {r.randint(2, 14)}",
+        "",
+        "## Doses",
+        "",
+        "| Population | Dose | Notes |",
+        "|---|---|---|",
+    ]
     for pop in r.sample(["Adults", "Children", "Elderly", "Renal", "Hepatic"], r.randint(2, 4)):
         body.append(f"| {pop} | {r.randint(1, 30) * 5} mg | {r.choice(_EFFECTS)} watch |")
     body += ["", d.sentence() + " " + d.sentence(), ""]

@@ -77,7 +77,7 @@ class RunSummary:
     repairs: Counter[str] = field(default_factory=Counter)
     warnings: int = 0
     problems: list[Issue] = field(default_factory=list)
-    timings: Counter[str] = field(default_factory=Counter)
+    timings: dict[str, float] = field(default_factory=dict)
     n_bytes: int = 0
     db: str = ""
 
@@ -91,23 +91,32 @@ class RunSummary:
                 self.families[o.family or "generic"] += 1
                 self.repairs.update(o.repair_rules)
                 self.warnings += len(o.warnings)
-        self.timings.update(batch.timings)
+        for stage, secs in batch.timings.items():
+            self.timings[stage] = self.timings.get(stage, 0.0) + secs
         self.n_bytes += batch.n_bytes
 
     def counts(self) -> dict[str, int]:
-        return {"seen": self.seen, "loaded": self.loaded, "unchanged": self.unchanged,
-                "quarantined": self.quarantined, "removed": self.removed}
+        return {
+            "seen": self.seen,
+            "loaded": self.loaded,
+            "unchanged": self.unchanged,
+            "quarantined": self.quarantined,
+            "removed": self.removed,
+        }
 
     def render(self, elapsed: float | None = None) -> str:
         c = self.counts()
-        head = (f"ingest: {c['seen']} files: {c['loaded']} loaded, {c['unchanged']} unchanged, "
-                f"{c['quarantined']} quarantined, {c['removed']} removed")
+        head = (
+            f"ingest: {c['seen']} files: {c['loaded']} loaded, {c['unchanged']} unchanged, "
+            f"{c['quarantined']} quarantined, {c['removed']} removed"
+        )
         if elapsed is not None:
             head += f" in {elapsed:.1f}s"
         lines = [head]
         if self.families:
-            lines.append("  families: " + ", ".join(f"{k} {v}" for k, v in
-                                                    sorted(self.families.items())))
+            lines.append(
+                "  families: " + ", ".join(f"{k} {v}" for k, v in sorted(self.families.items()))
+            )
         if self.repairs:
             top = ", ".join(f"{k} {v}" for k, v in self.repairs.most_common(6))
             lines.append(f"  repairs: {sum(self.repairs.values())} ({top})")
@@ -124,14 +133,21 @@ class RunSummary:
 
     def as_markdown(self) -> str:
         c = self.counts()
-        out = ["# ingest run summary", "", "| files | loaded | unchanged | quarantined | removed |",
-               "|---|---|---|---|---|",
-               f"| {c['seen']} | {c['loaded']} | {c['unchanged']} | {c['quarantined']} | "
-               f"{c['removed']} |", ""]
+        out = [
+            "# ingest run summary",
+            "",
+            "| files | loaded | unchanged | quarantined | removed |",
+            "|---|---|---|---|---|",
+            f"| {c['seen']} | {c['loaded']} | {c['unchanged']} | {c['quarantined']} | "
+            f"{c['removed']} |",
+            "",
+        ]
         if self.problems:
             out += ["## Quarantined", "", "| file | line | code | reason |", "|---|---|---|---|"]
-            out += [f"| {p.path} | {p.line or ''} | {p.code} | {p.message.replace('|', '/')} |"
-                    for p in self.problems[:200]]
+            out += [
+                f"| {p.path} | {p.line or ''} | {p.code} | {p.message.replace('|', '/')} |"
+                for p in self.problems[:200]
+            ]
             out.append("")
         if self.repairs:
             out += ["## Repairs by rule", "", "| rule | count |", "|---|---|"]
@@ -156,15 +172,20 @@ def plan_run(cfg: RunConfig, known: dict[str, dict[str, Any]], run_id: str) -> R
     requarantine: list[str] = []
     for f, digest in zip(files, hashes, strict=True):
         prev = known.get(f.source_path)
-        if (prev and digest and prev["content_sha256"] == digest
-                and prev.get("parser_version", PARSER_VERSION) == PARSER_VERSION):
+        if (
+            prev
+            and digest
+            and prev["content_sha256"] == digest
+            and prev.get("parser_version", PARSER_VERSION) == PARSER_VERSION
+        ):
             (unchanged if prev["status"] == "loaded" else requarantine).append(f.source_path)
         else:
             to_parse.append(f)
     present = {f.source_path for f in files}
     removed = sorted(p for p in known if p not in present)
-    return RunPlan(run_id, started, len(files) + len(dupes), to_parse, unchanged, requarantine,
-                   removed, dupes)
+    return RunPlan(
+        run_id, started, len(files) + len(dupes), to_parse, unchanged, requarantine, removed, dupes
+    )
 
 
 def make_batches(files: list[SourceFile], batch_size: int) -> list[list[SourceFile]]:
@@ -189,10 +210,22 @@ def duplicate_batch(dupes: list[SourceFile]) -> BatchResult:
     from .document import doc_id_for
 
     outcomes = [
-        DocOutcome(f.source_path, doc_id_for(f.source_path), sha256_file(f.path) or "", None,
-                   Issue("discover", "duplicate_source_path", f.source_path,
-                         f"{f.path} has the same relative path as a file of an earlier source; "
-                         "only the first is loaded"), [], 0, {})
+        DocOutcome(
+            f.source_path,
+            doc_id_for(f.source_path),
+            sha256_file(f.path) or "",
+            None,
+            Issue(
+                "discover",
+                "duplicate_source_path",
+                f.source_path,
+                f"{f.path} has the same relative path as a file of an earlier source; "
+                "only the first is loaded",
+            ),
+            [],
+            0,
+            {},
+        )
         for f in dupes
     ]
     return BatchResult(outcomes, empty_tables())
@@ -203,11 +236,21 @@ def finish_run(wh: Warehouse, plan: RunPlan, summary: RunSummary, sources: list[
     if plan.duplicates:
         batch = duplicate_batch(plan.duplicates)
         # Duplicates never own the doc_id; record them in quarantine only.
-        wh._append("quarantine", [
-            {"run_id": plan.run_id, "source_path": o.source_path,
-             "content_sha256": o.content_sha256 or None, "stage": "discover",
-             "error_code": "duplicate_source_path", "message": o.error.message if o.error else "",
-             "line_start": None} for o in batch.outcomes])
+        wh._append(
+            "quarantine",
+            [
+                {
+                    "run_id": plan.run_id,
+                    "source_path": o.source_path,
+                    "content_sha256": o.content_sha256 or None,
+                    "stage": "discover",
+                    "error_code": "duplicate_source_path",
+                    "message": o.error.message if o.error else "",
+                    "line_start": None,
+                }
+                for o in batch.outcomes
+            ],
+        )
         summary.quarantined += len(plan.duplicates)
         summary.problems.extend(o.error for o in batch.outcomes if o.error)
     wh.requarantine(plan.requarantine, plan.run_id)
@@ -215,16 +258,25 @@ def finish_run(wh: Warehouse, plan: RunPlan, summary: RunSummary, sources: list[
     summary.unchanged = len(plan.unchanged)
     summary.removed = wh.remove(plan.removed)
     summary.seen = plan.seen
-    wh.record_run({
-        "run_id": plan.run_id, "started_at": plan.started_at, "finished_at": datetime.now(UTC),
-        **{k: v for k, v in summary.counts().items() if k != "seen"},
-        "files_seen": plan.seen, "parser_version": PARSER_VERSION,
-        "sources": json.dumps([str(Path(s).resolve()) for s in sources]),
-    })
+    wh.record_run(
+        {
+            "run_id": plan.run_id,
+            "started_at": plan.started_at,
+            "finished_at": datetime.now(UTC),
+            **{k: v for k, v in summary.counts().items() if k != "seen"},
+            "files_seen": plan.seen,
+            "parser_version": PARSER_VERSION,
+            "sources": json.dumps([str(Path(s).resolve()) for s in sources]),
+        }
+    )
 
 
-def bounded(submit: Callable[[list[SourceFile]], Any], batches: Iterable[list[SourceFile]],
-            inflight: int, result: Callable[[Any], BatchResult]) -> Iterator[BatchResult]:
+def bounded(
+    submit: Callable[[list[SourceFile]], Any],
+    batches: Iterable[list[SourceFile]],
+    inflight: int,
+    result: Callable[[Any], BatchResult],
+) -> Iterator[BatchResult]:
     """Submit batches keeping at most ``inflight`` pending; yield results in order."""
     pending: deque[Any] = deque()
     for b in batches:
@@ -235,8 +287,9 @@ def bounded(submit: Callable[[list[SourceFile]], Any], batches: Iterable[list[So
         yield result(pending.popleft())
 
 
-def run_pipeline(cfg: RunConfig, progress: Progress | None = None,
-                 run_id: str | None = None) -> RunSummary:
+def run_pipeline(
+    cfg: RunConfig, progress: Progress | None = None, run_id: str | None = None
+) -> RunSummary:
     """The whole run without Prefect: same steps, a local process pool."""
     progress = progress or Progress(enabled=False)
     run_id = run_id or new_run_id()
@@ -251,11 +304,17 @@ def run_pipeline(cfg: RunConfig, progress: Progress | None = None,
             _consume(results, wh, summary, progress, run_id)
         else:
             with ProcessPoolExecutor(max_workers=cfg.workers) as pool:
+
                 def submit(b: list[SourceFile]) -> Future[BatchResult]:
                     return pool.submit(process_batch, b, run_id)
 
-                _consume(bounded(submit, batches, 2 * cfg.workers, lambda f: f.result()),
-                         wh, summary, progress, run_id)
+                _consume(
+                    bounded(submit, batches, 2 * cfg.workers, lambda f: f.result()),
+                    wh,
+                    summary,
+                    progress,
+                    run_id,
+                )
         summary.timings["parse_wall"] = time.perf_counter() - t0
         finish_run(wh, plan, summary, cfg.sources)
         t1 = time.perf_counter()
@@ -265,8 +324,13 @@ def run_pipeline(cfg: RunConfig, progress: Progress | None = None,
     return summary
 
 
-def _consume(results: Iterable[BatchResult], wh: Warehouse, summary: RunSummary,
-             progress: Progress, run_id: str) -> None:
+def _consume(
+    results: Iterable[BatchResult],
+    wh: Warehouse,
+    summary: RunSummary,
+    progress: Progress,
+    run_id: str,
+) -> None:
     for res in results:
         wh.load_batch(res, run_id)
         summary.add(res)

@@ -21,8 +21,7 @@ HEADING = re.compile(
     r"footnotes|notes and references|références|referencias|bibliografía)$",
     re.IGNORECASE,
 )
-_ENTRY = re.compile(
-    r"^\s{0,6}(?:[-*+]\s+)?(?:\[\^?(\d{1,4})\]:?|(\d{1,4})[.)])\s+(\S.*)$")
+_ENTRY = re.compile(r"^\s{0,6}(?:[-*+]\s+)?(?:\[\^?(\d{1,4})\]:?|(\d{1,4})[.)])\s+(\S.*)$")
 _BULLET = re.compile(r"^\s{0,6}[-*+]\s+(\S.*)$")
 FOOTNOTE_DEF = re.compile(r"^\s{0,3}\[\^(\d{1,4})\]:\s*(.*)$")
 CITE_THIS = re.compile(r"^\W*(?:[-*+]\s+)?to cite this (?:document|article|page|guide)", re.I)
@@ -100,7 +99,7 @@ def _reference(number: int, line: int, raw: str) -> Reference:
     if link:
         url = link.group(2)
         if link.start() == 0 or raw[: link.start()].strip() in ("", "-"):
-            title_src = link.group(1) + raw[link.end():]
+            title_src = link.group(1) + raw[link.end() :]
     else:
         bare = _URL.search(raw)
         if bare:
@@ -128,7 +127,7 @@ def _split_publisher(text: str) -> tuple[str, str | None]:
         if pos > best:
             best, sep_len = pos, len(sep)
     if best > 0:
-        right = text[best + sep_len:].strip()
+        right = text[best + sep_len :].strip()
         if 0 < len(right) <= 80:
             return text[:best].strip(), right
     return text, None

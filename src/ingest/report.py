@@ -31,8 +31,13 @@ def json_document(files: list[dict[str, Any]], summary: dict[str, Any]) -> str:
 
 
 def issue_dict(issue: Issue) -> dict[str, Any]:
-    return {"severity": issue.severity, "stage": issue.stage, "code": issue.code,
-            "line": issue.line, "message": issue.message}
+    return {
+        "severity": issue.severity,
+        "stage": issue.stage,
+        "code": issue.code,
+        "line": issue.line,
+        "message": issue.message,
+    }
 
 
 def _gh_data(s: str) -> str:

@@ -19,12 +19,25 @@ import pandas as pd
 import yaml
 
 _HERE = Path(__file__).resolve().parent
-_CANDIDATES = (_HERE.parents[1] / "schemas" / "warehouse.yaml", _HERE / "_schemas" / "warehouse.yaml")
+_CANDIDATES = (
+    _HERE.parents[1] / "schemas" / "warehouse.yaml",
+    _HERE / "_schemas" / "warehouse.yaml",
+)
 
-DUCKDB_TYPES = {"string": "VARCHAR", "integer": "BIGINT", "boolean": "BOOLEAN",
-                "float": "DOUBLE", "timestamp": "TIMESTAMPTZ"}
-PANDAS_TYPES = {"string": "string[pyarrow]", "integer": "Int64", "boolean": "boolean",
-                "float": "Float64", "timestamp": "datetime64[us, UTC]"}
+DUCKDB_TYPES = {
+    "string": "VARCHAR",
+    "integer": "BIGINT",
+    "boolean": "BOOLEAN",
+    "float": "DOUBLE",
+    "timestamp": "TIMESTAMPTZ",
+}
+PANDAS_TYPES = {
+    "string": "string[pyarrow]",
+    "integer": "Int64",
+    "boolean": "boolean",
+    "float": "Float64",
+    "timestamp": "datetime64[us, UTC]",
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,11 +78,22 @@ def tables() -> dict[str, Table]:
         for c in spec["columns"]:
             if c["type"] not in DUCKDB_TYPES:
                 raise ValueError(f"{name}.{c['name']}: unknown type {c['type']!r}")
-            cols.append(Column(c["name"], c["type"], bool(c.get("nullable", False)),
-                               str(c.get("description", "")),
-                               tuple((c.get("checks") or {}).items())))
-        out[name] = Table(name, spec.get("kind", "document"), spec["description"],
-                          tuple(spec.get("key", ())), tuple(cols))
+            cols.append(
+                Column(
+                    c["name"],
+                    c["type"],
+                    bool(c.get("nullable", False)),
+                    str(c.get("description", "")),
+                    tuple((c.get("checks") or {}).items()),
+                )
+            )
+        out[name] = Table(
+            name,
+            spec.get("kind", "document"),
+            spec["description"],
+            tuple(spec.get("key", ())),
+            tuple(cols),
+        )
     return out
 
 
@@ -81,8 +105,11 @@ def document_tables() -> list[str]:
 def frame(name: str, rows: list[dict[str, Any]]) -> pd.DataFrame:
     """Rows as a DataFrame with the contract's column order and dtypes."""
     table = tables()[name]
-    df = pd.DataFrame.from_records(rows, columns=table.names) if rows else pd.DataFrame(
-        {c: pd.Series([], dtype=object) for c in table.names})
+    df = (
+        pd.DataFrame.from_records(rows, columns=table.names)
+        if rows
+        else pd.DataFrame({c: pd.Series([], dtype=object) for c in table.names})
+    )
     return df.astype({c.name: PANDAS_TYPES[c.type] for c in table.columns})
 
 
@@ -93,13 +120,17 @@ def pandera_schema(name: str) -> Any:
 
     table = tables()[name]
     columns = {
-        c.name: pa.Column(PANDAS_TYPES[c.type], nullable=c.nullable,
-                          checks=[_check(pa, k, v) for k, v in c.checks],
-                          description=c.description or None)
+        c.name: pa.Column(
+            PANDAS_TYPES[c.type],
+            nullable=c.nullable,
+            checks=[_check(pa, k, v) for k, v in c.checks],
+            description=c.description or None,
+        )
         for c in table.columns
     }
-    return pa.DataFrameSchema(columns, name=name, strict=True, ordered=True,
-                              unique=list(table.key) or None)
+    return pa.DataFrameSchema(
+        columns, name=name, strict=True, ordered=True, unique=list(table.key) or None
+    )
 
 
 def _check(pa: Any, kind: str, arg: Any) -> Any:
@@ -114,8 +145,11 @@ def _check(pa: Any, kind: str, arg: Any) -> Any:
     if kind == "matches":
         return pa.Check.str_matches(rf"^(?:{arg})$")
     if kind == "not_contains":
-        return pa.Check(lambda s, x=arg: ~s.str.contains(x, regex=False),
-                        name="not_contains", error=f"must not contain {arg!r}")
+        return pa.Check(
+            lambda s, x=arg: ~s.str.contains(x, regex=False),
+            name="not_contains",
+            error=f"must not contain {arg!r}",
+        )
     raise ValueError(f"unknown check {kind!r}")
 
 
@@ -132,8 +166,9 @@ def ddl(name: str) -> str:
 def comments(name: str) -> list[str]:
     table = tables()[name]
     out = [f"COMMENT ON TABLE {name} IS {_sql_str(table.description)};"]
-    out += [f"COMMENT ON COLUMN {name}.{c.name} IS {_sql_str(c.description)};"
-            for c in table.columns]
+    out += [
+        f"COMMENT ON COLUMN {name}.{c.name} IS {_sql_str(c.description)};" for c in table.columns
+    ]
     return out
 
 
@@ -163,13 +198,14 @@ def data_dictionary() -> str:
         lines += [f"## `{name}`", "", t.description, ""]
         if t.key:
             lines += [f"Key: `{', '.join(t.key)}`", ""]
-        lines += ["| column | type | null | checks | description |",
-                  "|---|---|---|---|---|"]
+        lines += ["| column | type | null | checks | description |", "|---|---|---|---|---|"]
         for c in t.columns:
             checks = "; ".join(_fmt_check(k, v) for k, v in c.checks).replace("|", "\\|")
             desc = c.description.replace("|", "\\|")
-            lines.append(f"| `{c.name}` | {DUCKDB_TYPES[c.type]} | {'yes' if c.nullable else 'no'}"
-                         f" | {checks} | {desc} |")
+            lines.append(
+                f"| `{c.name}` | {DUCKDB_TYPES[c.type]} | {'yes' if c.nullable else 'no'}"
+                f" | {checks} | {desc} |"
+            )
         lines.append("")
     return "\n".join(lines)
 

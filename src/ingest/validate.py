@@ -56,11 +56,14 @@ def validate_batch(results: list[DocResult], run_id: str) -> dict[str, pd.DataFr
     for r in ok:
         msgs = failures.get(r.doc_id)
         if msgs:
-            r.error = Issue(STAGE, "schema_violation", r.source_path,
-                            truncate("rows failed the warehouse schema: " + "; ".join(msgs[:8])))
+            r.error = Issue(
+                STAGE,
+                "schema_violation",
+                r.source_path,
+                truncate("rows failed the warehouse schema: " + "; ".join(msgs[:8])),
+            )
     bad = set(failures)
-    return {name: df[~df["doc_id"].isin(bad)].reset_index(drop=True)
-            for name, df in frames.items()}
+    return {name: df[~df["doc_id"].isin(bad)].reset_index(drop=True) for name, df in frames.items()}
 
 
 def _failures(name: str, df: pd.DataFrame) -> list[tuple[str, str]]:
@@ -78,8 +81,11 @@ def _failures(name: str, df: pd.DataFrame) -> list[tuple[str, str]]:
         column = str(getattr(case, "column", None) or "")
         check = str(getattr(case, "check", ""))
         value = str(getattr(case, "failure_case", ""))[:60]
-        docs = [str(all_docs.iloc[int(idx)])] if idx is not None and not pd.isna(idx) else list(
-            all_docs.unique())
+        docs = (
+            [str(all_docs.iloc[int(idx)])]
+            if idx is not None and not pd.isna(idx)
+            else list(all_docs.unique())
+        )
         for d in docs:
             out[(d, column, check)].append(value)
     result = []

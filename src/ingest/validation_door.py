@@ -21,8 +21,9 @@ _PARALLEL_FROM = 400
 _BATCH = 200
 
 
-def validate_paths(paths: list[str], *, fmt: str = "text", strict: bool = False,
-                   quiet: bool = False) -> int:
+def validate_paths(
+    paths: list[str], *, fmt: str = "text", strict: bool = False, quiet: bool = False
+) -> int:
     files = discover(paths)
     display = {f.source_path: _display(f, paths) for f in files}
     results = _run(files)
@@ -38,21 +39,38 @@ def validate_paths(paths: list[str], *, fmt: str = "text", strict: bool = False,
             n_warn_files += bool(o.warnings)
             n_warnings += len(o.warnings)
             if fmt == "json":
-                json_files.append({"path": shown, "valid": not invalid, "family": o.family,
-                                   "errors": [report.issue_dict(o.error)] if o.error else [],
-                                   "warnings": [report.issue_dict(w) for w in o.warnings]})
+                json_files.append(
+                    {
+                        "path": shown,
+                        "valid": not invalid,
+                        "family": o.family,
+                        "errors": [report.issue_dict(o.error)] if o.error else [],
+                        "warnings": [report.issue_dict(w) for w in o.warnings],
+                    }
+                )
                 continue
             for issue in issues:
-                line = (report.github_line(shown, issue) if fmt == "github"
-                        else report.text_line(shown, issue))
+                line = (
+                    report.github_line(shown, issue)
+                    if fmt == "github"
+                    else report.text_line(shown, issue)
+                )
                 print(line, file=out)
-    summary = {"files": len(files), "valid": len(files) - n_invalid, "invalid": n_invalid,
-               "warnings": n_warnings, "strict": strict}
+    summary = {
+        "files": len(files),
+        "valid": len(files) - n_invalid,
+        "invalid": n_invalid,
+        "warnings": n_warnings,
+        "strict": strict,
+    }
     if fmt == "json":
         print(report.json_document(json_files, summary), file=out)
     elif not quiet or n_invalid:
-        print(f"{len(files)} file(s) checked: {summary['valid']} valid, {n_invalid} invalid, "
-              f"{n_warnings} warning(s) in {n_warn_files} file(s)", file=sys.stderr)
+        print(
+            f"{len(files)} file(s) checked: {summary['valid']} valid, {n_invalid} invalid, "
+            f"{n_warnings} warning(s) in {n_warn_files} file(s)",
+            file=sys.stderr,
+        )
     return 1 if n_invalid else 0
 
 
@@ -61,8 +79,7 @@ def _run(files: list[SourceFile]) -> list[BatchResult]:
     if len(files) < _PARALLEL_FROM or (os.cpu_count() or 1) < 2:
         return [process_batch(b, "validate", to_arrow=False) for b in batches]
     with ProcessPoolExecutor(max_workers=os.cpu_count()) as pool:
-        return list(pool.map(process_batch, batches, ["validate"] * len(batches),
-                             chunksize=1))
+        return list(pool.map(process_batch, batches, ["validate"] * len(batches), chunksize=1))
 
 
 def _display(f: SourceFile, roots: list[str]) -> str:

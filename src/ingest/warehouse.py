@@ -31,7 +31,16 @@ import pyarrow as pa
 from . import schema
 from .batch import BatchResult
 
-_VIEWS = Path(__file__).resolve().parents[2] / "warehouse" / "views.sql"
+_HERE = Path(__file__).resolve().parent
+# The repository's warehouse/views.sql, or the copy packaged into a wheel.
+_VIEWS = next(
+    (
+        p
+        for p in (_HERE.parents[1] / "warehouse" / "views.sql", _HERE / "_warehouse" / "views.sql")
+        if p.exists()
+    ),
+    _HERE / "_warehouse" / "views.sql",
+)
 
 
 class WarehouseBusy(Exception):
@@ -121,12 +130,17 @@ class Warehouse:
         con = self._con()
         for name, table in schema.tables().items():
             con.execute(schema.ddl(name))
-            have = {r[0] for r in con.execute(
-                "SELECT column_name FROM duckdb_columns() WHERE table_name = ?", [name]).fetchall()}
+            have = {
+                r[0]
+                for r in con.execute(
+                    "SELECT column_name FROM duckdb_columns() WHERE table_name = ?", [name]
+                ).fetchall()
+            }
             for col in table.columns:
                 if col.name not in have:  # additive migration: new nullable column
-                    con.execute(f"ALTER TABLE {name} ADD COLUMN {col.name} "
-                                f"{schema.DUCKDB_TYPES[col.type]}")
+                    con.execute(
+                        f"ALTER TABLE {name} ADD COLUMN {col.name} {schema.DUCKDB_TYPES[col.type]}"
+                    )
             for stmt in schema.comments(name):
                 con.execute(stmt)
         if _VIEWS.exists():
@@ -165,19 +179,32 @@ class Warehouse:
             q_rows, s_rows = [], []
             for o in batch.outcomes:
                 e = o.error
-                s_rows.append({
-                    "source_path": o.source_path, "doc_id": o.doc_id,
-                    "content_sha256": o.content_sha256,
-                    "status": "quarantined" if e else "loaded",
-                    "parser_version": _parser_version(), "run_id": run_id,
-                    "error_stage": e.stage if e else None, "error_code": e.code if e else None,
-                    "message": e.message if e else None, "line_start": e.line if e else None,
-                })
+                s_rows.append(
+                    {
+                        "source_path": o.source_path,
+                        "doc_id": o.doc_id,
+                        "content_sha256": o.content_sha256,
+                        "status": "quarantined" if e else "loaded",
+                        "parser_version": _parser_version(),
+                        "run_id": run_id,
+                        "error_stage": e.stage if e else None,
+                        "error_code": e.code if e else None,
+                        "message": e.message if e else None,
+                        "line_start": e.line if e else None,
+                    }
+                )
                 if e is not None:
-                    q_rows.append({"run_id": run_id, "source_path": o.source_path,
-                                   "content_sha256": o.content_sha256 or None, "stage": e.stage,
-                                   "error_code": e.code, "message": e.message,
-                                   "line_start": e.line})
+                    q_rows.append(
+                        {
+                            "run_id": run_id,
+                            "source_path": o.source_path,
+                            "content_sha256": o.content_sha256 or None,
+                            "stage": e.stage,
+                            "error_code": e.code,
+                            "message": e.message,
+                            "line_start": e.line,
+                        }
+                    )
             self._upsert_source_files(s_rows)
             self._append("quarantine", q_rows)
             con.execute("COMMIT")
@@ -185,8 +212,10 @@ class Warehouse:
             con.execute("ROLLBACK")
             raise
         for o in batch.outcomes:
-            known[o.source_path] = {"content_sha256": o.content_sha256,
-                                    "status": "quarantined" if o.error else "loaded"}
+            known[o.source_path] = {
+                "content_sha256": o.content_sha256,
+                "status": "quarantined" if o.error else "loaded",
+            }
         self.load_seconds += time.perf_counter() - t0
 
     def requarantine(self, source_paths: list[str], run_id: str) -> None:
@@ -195,13 +224,19 @@ class Warehouse:
             return
         con = self._con()
         con.register("_paths", pa.table({"source_path": source_paths}))
-        con.execute("""
+        con.execute(
+            """
             INSERT INTO quarantine BY NAME
             SELECT ? AS run_id, source_path, content_sha256, error_stage AS stage, error_code,
                    message, line_start
-            FROM source_files WHERE source_path IN (SELECT source_path FROM _paths)""", [run_id])
-        con.execute("UPDATE source_files SET run_id = ? "
-                    "WHERE source_path IN (SELECT source_path FROM _paths)", [run_id])
+            FROM source_files WHERE source_path IN (SELECT source_path FROM _paths)""",
+            [run_id],
+        )
+        con.execute(
+            "UPDATE source_files SET run_id = ? "
+            "WHERE source_path IN (SELECT source_path FROM _paths)",
+            [run_id],
+        )
         con.unregister("_paths")
 
     def remove(self, source_paths: list[str]) -> int:
@@ -214,9 +249,13 @@ class Warehouse:
         con.execute("BEGIN TRANSACTION")
         self._delete_docs(doc_ids)
         con.register("_paths", pa.table({"source_path": source_paths}))
-        n_loaded = con.execute("SELECT count(*) FROM source_files WHERE status = 'loaded' AND "
-                               "source_path IN (SELECT source_path FROM _paths)").fetchone()
-        con.execute("DELETE FROM source_files WHERE source_path IN (SELECT source_path FROM _paths)")
+        n_loaded = con.execute(
+            "SELECT count(*) FROM source_files WHERE status = 'loaded' AND "
+            "source_path IN (SELECT source_path FROM _paths)"
+        ).fetchone()
+        con.execute(
+            "DELETE FROM source_files WHERE source_path IN (SELECT source_path FROM _paths)"
+        )
         con.unregister("_paths")
         con.execute("COMMIT")
         for p in source_paths:

@@ -8,8 +8,19 @@ from typing import Any
 
 NAME = "monograph"
 
-_FM_KEYS = {"faqs", "faq", "is_banned", "generic_name", "drug_class", "brand_names", "dosage",
-            "indications", "contraindications", "side_effects", "mechanism"}
+_FM_KEYS = {
+    "faqs",
+    "faq",
+    "is_banned",
+    "generic_name",
+    "drug_class",
+    "brand_names",
+    "dosage",
+    "indications",
+    "contraindications",
+    "side_effects",
+    "mechanism",
+}
 _OUTLINE = re.compile(
     r"^(usage|uses|indications?|dosage|dosing|side effects|adverse (?:effects|reactions)"
     r"|contraindications?|drug interactions|interactions|precautions|warnings|mechanism of action"

@@ -1,0 +1,127 @@
+"""The CLI, run as a user runs it: exact exit codes, output formats, --help, docs."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from ingest.cli import _parser, main
+from ingest.generate import _Doc, bad
+
+ROOT = Path(__file__).resolve().parents[1]
+COMMANDS = ["validate", "run", "serve", "generate", "schema"]
+
+
+def ingest(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "ingest.cli", *args],
+        capture_output=True,
+        text=True,
+        cwd=cwd or ROOT,
+        timeout=300,
+    )
+
+
+@pytest.fixture
+def mixed(tmp_path: Path) -> Path:
+    """Unseen documents of all three families plus one of each kind of bad file."""
+    d = tmp_path / "docs"
+    (d / "ok").mkdir(parents=True)
+    (d / "bad").mkdir()
+    (d / "ok" / "mono.md").write_text(
+        "---\ntitle: Zed\nfaqs:\n  - q: 'Why?**'\n    a: 'A:** Because.'\n"
+        "---\n## **Usage**\n\n- **Class:** Statin.\n"
+    )
+    (d / "ok" / "guide.txt").write_text(
+        "# Guide\n\nClaim [1].\n\n## References\n\n- 1. T - P [p.org]\n"
+    )
+    (d / "ok" / "note.md").write_text("# Note\n\n| a | b |\n|---|---|\n| 1 | 2 |\n")
+    doc = _Doc(__import__("random").Random(1), 1)
+    for kind in ("broken_yaml", "empty", "binary", "alias_bomb", "python_tag"):
+        (d / "bad" / f"{kind}.md").write_bytes(bad(doc, kind))
+    return d
+
+
+def test_validate_ok_and_bad(mixed: Path) -> None:
+    good = ingest("validate", str(mixed / "ok"))
+    assert good.returncode == 0, good.stdout + good.stderr
+    assert "3 file(s) checked: 3 valid, 0 invalid" in good.stderr
+    t0 = time.perf_counter()
+    res = ingest("validate", str(mixed))
+    assert time.perf_counter() - t0 < 30
+    assert res.returncode == 1
+    out = res.stdout
+    lines = {
+        Path(m.group(1)).name: (m.group(2), m.group(3))
+        for m in re.finditer(r"^(\S+?\.md):?(\d+)?: error \[(\w+)\]", out, re.M)
+    }
+    assert lines == {
+        "broken_yaml.md": ("2", "yaml_syntax"),
+        "empty.md": (None, "empty_file"),
+        "binary.md": ("1", "binary_file"),
+        "alias_bomb.md": ("7", "yaml_alias_limit"),
+        "python_tag.md": ("3", "yaml_python_tag"),
+    }
+    assert "ok/" not in out.replace("warning", "")  # good files print nothing but warnings
+    assert "8 file(s) checked: 3 valid, 5 invalid" in res.stderr
+
+
+def test_validate_json_and_github_formats(mixed: Path) -> None:
+    res = ingest("validate", "--format", "json", str(mixed))
+    data = json.loads(res.stdout)
+    assert data["summary"] == {"files": 8, "valid": 3, "invalid": 5, "warnings": 0, "strict": False}
+    bad_files = {
+        Path(f["path"]).name: f["errors"][0]["code"] for f in data["files"] if not f["valid"]
+    }
+    assert bad_files["python_tag.md"] == "yaml_python_tag"
+    gh = ingest("validate", "--format", "github", str(mixed / "bad"))
+    assert gh.returncode == 1
+    ann = [ln for ln in gh.stdout.splitlines() if ln.startswith("::error ")]
+    assert len(ann) == 5
+    assert any(
+        re.match(r"::error file=.*broken_yaml\.md,line=2,title=ingest yaml_syntax::", a)
+        for a in ann
+    )
+
+
+def test_warnings_fail_only_with_strict(tmp_path: Path) -> None:
+    f = tmp_path / "w.md"
+    f.write_text("# Doc\n\nCites [4] with no list.\n")
+    assert ingest("validate", str(f)).returncode == 0
+    res = ingest("validate", "--strict", str(f))
+    assert res.returncode == 1 and "warning [no_reference_list]" in res.stdout
+
+
+def test_usage_errors_exit_2(tmp_path: Path) -> None:
+    assert ingest("validate", str(tmp_path / "missing")).returncode == 2
+    assert ingest("validate").returncode == 2
+    assert ingest("validate", "--format", "xml", str(tmp_path)).returncode == 2
+    assert ingest("run", str(tmp_path / "missing"), "--no-prefect").returncode == 2
+    assert main([]) == 2
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+def test_help_for_every_command(command: str) -> None:
+    res = ingest(command, "--help")
+    assert res.returncode == 0 and "usage: ingest " + command in res.stdout
+
+
+def test_every_command_is_documented_in_readme() -> None:
+    readme = (ROOT / "README.md").read_text()
+    sub = next(a for a in _parser()._actions if a.dest == "command")
+    assert set(sub.choices) == set(COMMANDS)  # type: ignore[attr-defined]
+    for command in COMMANDS:
+        assert f"ingest {command}" in readme, command
+
+
+def test_generate_and_schema_commands(tmp_path: Path) -> None:
+    res = ingest("generate", str(tmp_path / "c"), "-n", "30", "--seed", "3")
+    assert res.returncode == 0 and "wrote 30 files" in res.stdout
+    assert ingest("schema", "--ddl").stdout.startswith("-- Generated")
+    assert ingest("generate", str(tmp_path / "d"), "-n", "0").returncode == 2
