@@ -109,7 +109,9 @@ def ingest_flow(config: dict[str, Any], show_progress: bool = False) -> RunSumma
         summary.timings["parse_wall"] = time.perf_counter() - t0
         summary.timings["load"] = wh.load_seconds
         finish_run(wh, plan, summary, cfg.sources)
+        t1 = time.perf_counter()
         wh.publish()
+        summary.timings["publish"] = time.perf_counter() - t1
     create_markdown_artifact(
         key="ingest-run-summary", markdown=summary.as_markdown(), description=f"ingest run {run_id}"
     )

@@ -82,6 +82,12 @@ def _parser() -> argparse.ArgumentParser:
         help="run the same pipeline without Prefect (no server, no artifacts)",
     )
     r.add_argument("--no-progress", action="store_true", help="no progress bar")
+    r.add_argument(
+        "--report-json",
+        metavar="PATH",
+        default=None,
+        help="also write the run report (counts, problems, stage timings) as JSON",
+    )
     r.set_defaults(func=cmd_run)
 
     s = sub.add_parser(
@@ -201,6 +207,8 @@ def cmd_run(args: argparse.Namespace) -> int:
         progress.close()
     elapsed = time.perf_counter() - started
     print(summary.render(elapsed))
+    if args.report_json:
+        Path(args.report_json).write_text(summary.to_json(elapsed), encoding="utf-8")
     if args.strict and summary.quarantined:
         return EXIT_INVALID
     return EXIT_OK

@@ -8,12 +8,11 @@ import duckdb
 
 QUERY = """
 SELECT d.family,
-       count(DISTINCT d.doc_id)                 AS documents,
-       count(DISTINCT (f.doc_id, f.position))   AS faqs,
-       count(DISTINCT (t.doc_id, t.table_id))   AS tables
+       count(*)                                                      AS documents,
+       sum((SELECT count(*) FROM faqs f WHERE f.doc_id = d.doc_id))       AS faqs,
+       sum((SELECT count(*) FROM doc_tables t WHERE t.doc_id = d.doc_id)) AS tables,
+       sum((SELECT count(*) FROM citations c WHERE c.doc_id = d.doc_id))  AS citations
 FROM documents d
-LEFT JOIN faqs f USING (doc_id)
-LEFT JOIN doc_tables t USING (doc_id)
 GROUP BY d.family ORDER BY documents DESC
 """
 

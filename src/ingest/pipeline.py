@@ -127,9 +127,38 @@ class RunSummary:
             lines.append(f"  quarantined {where}: [{p.code}] {p.message}")
         if len(self.problems) > 20:
             lines.append(f"  ... and {len(self.problems) - 20} more (see view current_quarantine)")
+        t = self.timings
+        if t.get("prefect_startup") or t.get("parse_wall"):
+            parts = [
+                f"{label} {t[key]:.1f}s"
+                for key, label in (
+                    ("prefect_startup", "prefect start-up"),
+                    ("parse_wall", "parse+load"),
+                    ("load", "of which load"),
+                    ("publish", "publish"),
+                )
+                if t.get(key)
+            ]
+            lines.append("  time: " + ", ".join(parts))
         if self.db:
             lines.append(f"  warehouse: {self.db}")
         return "\n".join(lines)
+
+    def to_json(self, elapsed: float | None = None) -> str:
+        return json.dumps(
+            {
+                "run_id": self.run_id,
+                "counts": self.counts(),
+                "elapsed_s": elapsed,
+                "families": dict(self.families),
+                "repairs": dict(self.repairs),
+                "warnings": self.warnings,
+                "bytes_parsed": self.n_bytes,
+                "timings_s": self.timings,
+                "problems": [p.as_dict() for p in self.problems],
+            },
+            indent=2,
+        )
 
     def as_markdown(self) -> str:
         c = self.counts()

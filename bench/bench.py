@@ -1,0 +1,384 @@
+"""Benchmark: throughput, re-run cost, memory, stage shares, and ratios to baselines.
+
+Run with ``make bench`` (1k and 10k documents) or ``make bench-full`` (adds 100k).
+Every figure is the median of ``--runs`` runs, measured in this same process run
+as its baselines:
+
+  floor      read every file + one regex pass (the least any ingester must do)
+  markdown   markdown-it-py parsing the same files (block + inline), nothing else
+  executemany the same rows loaded row by row with DuckDB ``executemany``
+
+End-to-end figures run the real CLI (``ingest run``, Prefect's temporary server)
+as a subprocess; Prefect's start-up is reported separately.  Results are printed
+as a table and written to ``bench/results/bench.json``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import re
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+OUT = ROOT / "bench" / "results"
+INGEST = [sys.executable, "-m", "ingest.cli"]
+
+
+def median_of(runs: int, fn: Callable[[], float]) -> tuple[float, list[float]]:
+    vals = [fn() for _ in range(runs)]
+    return statistics.median(vals), vals
+
+
+def corpus(n: int, base: Path) -> Path:
+    path = base / f"corpus-{n}"
+    if not path.exists():
+        subprocess.run(
+            [*INGEST, "generate", str(path), "-n", str(n), "--seed", "2026"],
+            check=True,
+            capture_output=True,
+        )
+    return path
+
+
+def files_of(path: Path) -> list[Path]:
+    return sorted(p for p in path.rglob("*") if p.is_file())
+
+
+# -- single-core, in-process measurements ------------------------------------------------
+def floor_pass(files: list[Path]) -> float:
+    pattern = re.compile(r"\[\d+\]|^#+ ", re.M)
+    t0 = time.perf_counter()
+    for f in files:
+        pattern.findall(f.read_bytes().decode("utf-8", "replace"))
+    return time.perf_counter() - t0
+
+
+def markdown_pass(files: list[Path]) -> float:
+    from markdown_it import MarkdownIt
+
+    md = MarkdownIt("commonmark", {"html": True}).enable("table")
+    t0 = time.perf_counter()
+    for f in files:
+        md.parse(f.read_bytes().decode("utf-8", "replace"))
+    return time.perf_counter() - t0
+
+
+def parse_pass(files: list[Path]) -> float:
+    from ingest.document import process_file
+
+    t0 = time.perf_counter()
+    for f in files:
+        process_file(f, f.name)
+    return time.perf_counter() - t0
+
+
+def load_vs_executemany(files: list[Path], limit_rows: int) -> dict[str, Any]:
+    """Bulk Arrow load (our path) vs row-by-row executemany of the same rows."""
+    import duckdb
+
+    from ingest import schema
+    from ingest.batch import process_batch
+    from ingest.discover import discover
+
+    src = files[0].parents[2] if len(files[0].parents) > 2 else files[0].parent
+    res = process_batch(discover([src])[: len(files)], "bench")
+    tables = {k: v for k, v in res.tables.items() if v.num_rows}
+    n_rows = sum(t.num_rows for t in tables.values())
+
+    def bulk() -> float:
+        con = duckdb.connect()
+        for name in tables:
+            con.execute(schema.ddl(name))
+        t0 = time.perf_counter()
+        con.execute("BEGIN")
+        for name, tbl in tables.items():
+            con.register("_b", tbl)
+            con.execute(f"INSERT INTO {name} BY NAME SELECT * FROM _b")
+            con.unregister("_b")
+        con.execute("COMMIT")
+        return time.perf_counter() - t0
+
+    # executemany is measured on the first `limit_rows` rows (it is slow) and scaled
+    # per row; the per-row figures are what the ratio compares.
+    pyrows = {name: tbl.slice(0, limit_rows).to_pylist() for name, tbl in tables.items()}
+    n_slow = sum(len(v) for v in pyrows.values())
+
+    def slow() -> float:
+        con = duckdb.connect()
+        for name in tables:
+            con.execute(schema.ddl(name))
+        t0 = time.perf_counter()
+        con.execute("BEGIN")
+        for name, rows_ in pyrows.items():
+            if not rows_:
+                continue
+            cols = list(rows_[0])
+            sql = f"INSERT INTO {name} ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})"
+            con.executemany(sql, [[r[c] for c in cols] for r in rows_])
+        con.execute("COMMIT")
+        return time.perf_counter() - t0
+
+    bulk_s, _ = median_of(3, bulk)
+    slow_s, _ = median_of(3, slow)
+    bulk_per_row = bulk_s / n_rows
+    slow_per_row = slow_s / n_slow
+    return {
+        "rows": n_rows,
+        "bulk_s": bulk_s,
+        "bulk_rows_per_s": n_rows / bulk_s,
+        "executemany_rows_measured": n_slow,
+        "executemany_rows_per_s": n_slow / slow_s,
+        "speedup": slow_per_row / bulk_per_row,
+    }
+
+
+# -- end to end (subprocess) -----------------------------------------------------------------
+def ingest_run(src: Path, db: Path, *extra: str) -> dict[str, Any]:
+    report = db.with_suffix(".report.json")
+    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    t0 = time.perf_counter()
+    proc = subprocess.run(
+        [
+            *INGEST,
+            "run",
+            str(src),
+            "--db",
+            str(db),
+            "--no-progress",
+            "--report-json",
+            str(report),
+            *extra,
+        ],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PYTHONWARNINGS": "ignore"},
+    )
+    wall = time.perf_counter() - t0
+    if proc.returncode != 0:
+        raise RuntimeError(f"ingest run failed:\n{proc.stdout}\n{proc.stderr}")
+    bad_lines = [
+        ln for ln in (proc.stdout + proc.stderr).splitlines() if "ERROR" in ln or "Traceback" in ln
+    ]
+    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    data = json.loads(report.read_text())
+    startup = data["timings_s"].get("prefect_startup", 0.0)
+    return {
+        "wall_s": wall,
+        "prefect_startup_s": startup,
+        "wall_ex_startup_s": wall - startup,
+        "counts": data["counts"],
+        "timings_s": data["timings_s"],
+        "peak_rss_mb": peak / 1024 if peak > before else None,
+        "error_lines": bad_lines,
+    }
+
+
+def rss_of(cmd: list[str]) -> float:
+    """Peak RSS (MB) of the largest process of a fresh command tree."""
+    code = (
+        "import resource, subprocess, sys; subprocess.run(sys.argv[1:], check=True, "
+        "capture_output=True); print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code, *cmd], capture_output=True, text=True, check=True
+    )
+    return int(out.stdout.strip()) / 1024
+
+
+def end_to_end(src: Path, n: int, runs: int, work: Path) -> dict[str, Any]:
+    colds, reruns, libs = [], [], []
+    for i in range(runs):
+        db = work / f"e2e-{n}-{i}.duckdb"
+        cold = ingest_run(src, db)
+        rerun = ingest_run(src, db)
+        colds.append(cold)
+        reruns.append(rerun)
+        lib_db = work / f"lib-{n}-{i}.duckdb"
+        libs.append(ingest_run(src, lib_db, "--no-prefect"))
+    med = lambda xs, k: statistics.median(x[k] for x in xs)  # noqa: E731
+    cold_ex = med(colds, "wall_ex_startup_s")
+    flow_parse = statistics.median(c["timings_s"]["parse_wall"] for c in colds)
+    lib_parse = statistics.median(x["timings_s"]["parse_wall"] for x in libs)
+    stages = {
+        k: statistics.median(c["timings_s"].get(k, 0.0) for c in colds)
+        for k in (
+            "read",
+            "decode",
+            "front_matter",
+            "parse",
+            "extract",
+            "validate",
+            "to_arrow",
+            "load",
+            "publish",
+        )
+    }
+    cpu_total = sum(v for k, v in stages.items() if k not in ("load", "publish"))
+    return {
+        "docs": n,
+        "cold_wall_s": med(colds, "wall_s"),
+        "prefect_startup_s": med(colds, "prefect_startup_s"),
+        "cold_ex_startup_s": cold_ex,
+        "docs_per_s_ex_startup": n / cold_ex,
+        "rerun_wall_s": med(reruns, "wall_s"),
+        "rerun_ex_startup_s": med(reruns, "wall_ex_startup_s"),
+        "rerun_share_of_cold": med(reruns, "wall_ex_startup_s") / cold_ex,
+        "library_only_parse_load_s": lib_parse,
+        "flow_parse_load_s": flow_parse,
+        "orchestration_overhead": flow_parse / lib_parse - 1,
+        "peak_rss_mb": max((c["peak_rss_mb"] or 0) for c in colds),
+        "stage_seconds_summed_over_workers": stages,
+        "stage_share_of_cpu": {
+            k: v / cpu_total for k, v in stages.items() if k not in ("load", "publish")
+        },
+        "counts": colds[0]["counts"],
+        "error_lines": sorted({ln for c in colds + reruns for ln in c["error_lines"]}),
+        "runs": {
+            "cold_wall_s": [c["wall_s"] for c in colds],
+            "rerun_wall_s": [r["wall_s"] for r in reruns],
+        },
+    }
+
+
+def single_core(files: list[Path], runs: int) -> dict[str, Any]:
+    mb = sum(f.stat().st_size for f in files) / 1e6
+    parse_s, parse_runs = median_of(runs, lambda: parse_pass(files))
+    floor_s, _ = median_of(runs, lambda: floor_pass(files))
+    md_s, _ = median_of(runs, lambda: markdown_pass(files))
+    n = len(files)
+    return {
+        "docs": n,
+        "mb": mb,
+        "parse_docs_per_s": n / parse_s,
+        "parse_mb_per_s": mb / parse_s,
+        "floor_docs_per_s": n / floor_s,
+        "markdown_it_docs_per_s": n / md_s,
+        "ratio_parse_to_floor": floor_s / parse_s,
+        "ratio_parse_to_markdown_it": md_s / parse_s,
+        "parse_runs_s": parse_runs,
+    }
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--runs", type=int, default=3)
+    ap.add_argument("--sizes", default="1000,10000")
+    ap.add_argument("--with-100k", action="store_true", help="add a 100k-document corpus")
+    ap.add_argument("--work", default=None, help="folder for corpora and warehouses")
+    args = ap.parse_args()
+    sizes = [int(s) for s in args.sizes.split(",")]
+    if args.with_100k:
+        sizes.append(100_000)
+    work = Path(args.work or tempfile.mkdtemp(prefix="ingest-bench-"))
+    work.mkdir(parents=True, exist_ok=True)
+    OUT.mkdir(parents=True, exist_ok=True)
+    result: dict[str, Any] = {
+        "machine": {
+            "python": platform.python_version(),
+            "cpus": os.cpu_count(),
+            "platform": platform.platform(),
+            "processor": platform.processor(),
+        },
+        "runs": args.runs,
+        "sizes": {},
+    }
+    for n in sizes:
+        src = corpus(n, work)
+        files = files_of(src)
+        entry: dict[str, Any] = {}
+        if n <= 10_000:
+            entry["single_core"] = single_core(files, args.runs)
+            entry["load"] = load_vs_executemany(files[: min(len(files), 1000)], limit_rows=20_000)
+        entry["end_to_end"] = end_to_end(src, n, 1 if n > 10_000 else args.runs, work)
+        result["sizes"][str(n)] = entry
+        print_table(n, entry)
+    big = [s for s in sizes if s >= 10_000]
+    if len(big) >= 2:
+        a, b = (result["sizes"][str(s)]["end_to_end"]["peak_rss_mb"] for s in big[:2])
+        result["rss_growth_10k_to_100k"] = b / a
+        print(f"peak RSS {big[0]:,} -> {big[1]:,} docs: {a:.0f} MB -> {b:.0f} MB ({b / a:.2f}x)")
+    (OUT / "bench.json").write_text(json.dumps(result, indent=2))
+    print(f"\nwrote {OUT / 'bench.json'} (work folder {work})")
+    if not args.work:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def print_table(n: int, e: dict[str, Any]) -> None:
+    print(f"\n== {n:,} documents ==")
+    rows: list[tuple[str, str]] = []
+    if "single_core" in e:
+        s = e["single_core"]
+        rows += [
+            (
+                "parse only, 1 core",
+                f"{s['parse_docs_per_s']:,.0f} docs/s, {s['parse_mb_per_s']:.1f} MB/s",
+            ),
+            (
+                "  floor: read + regex, 1 core",
+                f"{s['floor_docs_per_s']:,.0f} docs/s "
+                f"(we run at {s['ratio_parse_to_floor']:.2f}x of the floor)",
+            ),
+            (
+                "  markdown-it alone, 1 core",
+                f"{s['markdown_it_docs_per_s']:,.0f} docs/s "
+                f"(we are {s['ratio_parse_to_markdown_it']:.2f}x its speed)",
+            ),
+        ]
+        ld = e["load"]
+        rows += [
+            (
+                "load: bulk Arrow insert",
+                f"{ld['bulk_rows_per_s']:,.0f} rows/s ({ld['rows']:,} rows)",
+            ),
+            (
+                "  vs executemany",
+                f"{ld['executemany_rows_per_s']:,.0f} rows/s -> "
+                f"bulk is {ld['speedup']:,.0f}x faster",
+            ),
+        ]
+    t = e["end_to_end"]
+    rows += [
+        (
+            "ingest run, cold (wall)",
+            f"{t['cold_wall_s']:.1f} s incl. Prefect start-up {t['prefect_startup_s']:.1f} s",
+        ),
+        (
+            "  excluding start-up",
+            f"{t['cold_ex_startup_s']:.1f} s = {t['docs_per_s_ex_startup']:,.0f} docs/s",
+        ),
+        (
+            "no-change re-run (wall)",
+            f"{t['rerun_wall_s']:.1f} s; excl. start-up "
+            f"{t['rerun_ex_startup_s']:.2f} s = {100 * t['rerun_share_of_cold']:.1f}% of cold",
+        ),
+        (
+            "orchestration overhead",
+            f"flow {t['flow_parse_load_s']:.2f} s vs library "
+            f"{t['library_only_parse_load_s']:.2f} s = {100 * t['orchestration_overhead']:+.1f}%",
+        ),
+        ("peak RSS (largest process)", f"{t['peak_rss_mb']:.0f} MB"),
+        (
+            "stage share of parse CPU",
+            ", ".join(f"{k} {100 * v:.0f}%" for k, v in t["stage_share_of_cpu"].items()),
+        ),
+        ("ERROR/Traceback lines", str(len(t["error_lines"]))),
+    ]
+    width = max(len(r[0]) for r in rows)
+    for k, v in rows:
+        print(f"  {k.ljust(width)}  {v}")
+
+
+if __name__ == "__main__":
+    main()
