@@ -86,6 +86,7 @@ _DEFAULT_RUNNER: TaskRunner[Any] = ThreadPoolTaskRunner()
 @flow(name="ingest", task_runner=_DEFAULT_RUNNER, log_prints=False)
 def ingest_flow(config: dict[str, Any], show_progress: bool = False) -> RunSummary:
     """Load the configured sources into the DuckDB warehouse."""
+    flow_t0 = time.perf_counter()
     cfg = RunConfig.from_dict(config)
     run_id = _flow_run_id()
     progress = Progress(enabled=show_progress)
@@ -112,6 +113,7 @@ def ingest_flow(config: dict[str, Any], show_progress: bool = False) -> RunSumma
         t1 = time.perf_counter()
         wh.publish()
         summary.timings["publish"] = time.perf_counter() - t1
+    summary.timings["flow"] = time.perf_counter() - flow_t0
     create_markdown_artifact(
         key="ingest-run-summary", markdown=summary.as_markdown(), description=f"ingest run {run_id}"
     )
@@ -160,8 +162,16 @@ def prefect_api() -> Iterator[float]:
         with temporary_settings(updates={PREFECT_API_URL: server.api_url}):
             yield startup
     finally:
+        _flush_api_logs()  # queued log records must reach the server before it stops
         os.environ.pop("PREFECT_API_URL", None)
         server.stop()
+
+
+def _flush_api_logs() -> None:
+    from prefect.logging.handlers import APILogHandler
+
+    with contextlib.suppress(Exception):
+        APILogHandler().flush()
 
 
 def run_flow(cfg: RunConfig, show_progress: bool = False) -> RunSummary:

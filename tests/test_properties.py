@@ -88,3 +88,22 @@ def test_arbitrary_front_matter(meta: dict, faqs: list, body: str) -> None:
 @given(st.text(max_size=300))
 def test_arbitrary_raw_front_matter_text(fm: str) -> None:
     _check(f"---\n{fm}\n---\nbody\n".encode())
+
+
+def test_parser_panic_falls_back_to_pure_python(monkeypatch) -> None:
+    """A panic in the Rust parser must not escape: the document is parsed by the
+    pure-Python parser and a warning says so."""
+    from ingest import blocks
+
+    class PanicException(BaseException):  # the name pyo3 gives Rust panics
+        pass
+
+    def boom(self):
+        raise PanicException("index out of bounds")
+
+    monkeypatch.setattr(blocks._Walker, "run", boom)
+    res = process_bytes(b"# Title\n\nSome text [1].\n\n| a | b |\n|---|---|\n| 1 | 2 |\n", "p.md")
+    assert res.error is None
+    assert [w.code for w in res.warnings][:1] == ["parser_fallback"]
+    assert res.rows["sections"][0]["heading"] == "Title"
+    assert len(res.rows["table_cells"]) == 2

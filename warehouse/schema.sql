@@ -393,6 +393,8 @@ CREATE TABLE IF NOT EXISTS source_files (
     status VARCHAR NOT NULL,
     parser_version VARCHAR NOT NULL,
     run_id VARCHAR NOT NULL,
+    size BIGINT,
+    mtime_ns BIGINT,
     error_stage VARCHAR,
     error_code VARCHAR,
     message VARCHAR,
@@ -412,6 +414,10 @@ COMMENT ON COLUMN source_files.status IS 'Outcome for those bytes.';
 COMMENT ON COLUMN source_files.parser_version IS 'Extraction version that produced the outcome.';
 
 COMMENT ON COLUMN source_files.run_id IS 'Run that last processed the file.';
+
+COMMENT ON COLUMN source_files.size IS 'File size in bytes when last processed.';
+
+COMMENT ON COLUMN source_files.mtime_ns IS 'File modification time (ns) when last processed; with size, lets a re-run skip reading unchanged files (`ingest run --rehash` reads them all).';
 
 COMMENT ON COLUMN source_files.error_stage IS 'Stage that rejected the file (quarantined only).';
 

@@ -34,6 +34,8 @@ class DocOutcome:
     warnings: list[Issue]
     n_repairs: int
     repair_rules: dict[str, int]
+    size: int | None = None
+    mtime_ns: int | None = None
 
 
 @dataclass(slots=True)
@@ -70,7 +72,7 @@ def process_batch(
         }
         timings["to_arrow"] = time.perf_counter() - t2
     outcomes = []
-    for r in results:
+    for f, r in zip(files, results, strict=True):
         rules: dict[str, int] = {}
         for row in r.rows.get("repairs", []) if r.ok else []:
             rules[row["rule"]] = rules.get(row["rule"], 0) + 1
@@ -84,6 +86,8 @@ def process_batch(
                 r.warnings,
                 sum(rules.values()),
                 rules,
+                f.size,
+                f.mtime_ns or None,
             )
         )
     return BatchResult(outcomes, tables, timings, sum(r.n_bytes for r in results))

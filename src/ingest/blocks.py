@@ -58,16 +58,39 @@ class Block:
     rows: list[list[str]] = field(default_factory=list)  # pipe table cells, header first
 
 
+_BLOCK_RULES = [
+    "blockquote",
+    "code",
+    "fence",
+    "heading",
+    "lheading",
+    "hr",
+    "list",
+    "paragraph",
+    "reference",
+    "html_block",
+    "table",
+]
+
+
 @lru_cache(maxsize=1)
 def _parser() -> MarkdownIt:
-    return MarkdownIt("commonmark").enable("table")
+    # Block rules only: inline text stays raw (see the module docstring), which is
+    # faster and keeps the inline rules' edge cases out of the parse entirely.
+    return MarkdownIt("zero").enable_many(_BLOCK_RULES)
 
 
-def parse_blocks(body: str, first_line: int = 1) -> list[Block]:
-    """Blocks of ``body``; ``first_line`` is the file line the body starts on."""
+def parse_blocks(body: str, first_line: int = 1) -> tuple[list[Block], bool]:
+    """Blocks of ``body`` (``first_line`` is the file line the body starts on), and
+    whether the pure-Python fallback parser had to be used."""
     if "[[" in body and "|" in body:
         body = _WIKI_PIPE.sub(r"[[\1\\|\2]]", body)
-    return _Walker(body, first_line).run()
+    try:
+        return _Walker(body, first_line).run(), False
+    except BaseException as exc:  # a Rust panic surfaces as a BaseException subclass
+        if type(exc).__name__ != "PanicException":
+            raise
+        return _fallback_blocks(body, first_line), True
 
 
 class _Walker:
@@ -185,3 +208,69 @@ class _Walker:
         elif name == "hr":
             line, _ = self.span(node)
             self.out.append(Block("hr", line, line, "", depth, None, quote))
+
+
+# -- fallback: markdown-it-py, the same CommonMark rules in pure Python -------------------
+@lru_cache(maxsize=1)
+def _py_parser() -> Any:
+    from markdown_it import MarkdownIt as PyMarkdownIt
+
+    md = PyMarkdownIt("commonmark", {"html": True}).enable("table")
+    md.core.ruler.disable(["inline", "text_join"], ignoreInvalid=True)
+    return md
+
+
+def _fallback_blocks(body: str, first_line: int) -> list[Block]:
+    tokens = _py_parser().parse(body)
+    out: list[Block] = []
+    depth = quote = 0
+    number: int | None = None
+    i, n, base = 0, len(tokens), first_line
+    while i < n:
+        tok = tokens[i]
+        t, m = tok.type, tok.map
+        if t in ("paragraph_open", "heading_open") and m:
+            heading = t == "heading_open"
+            kind = "heading" if heading else ("item" if depth else "para")
+            level = int(tok.tag[1]) if heading else depth
+            out.append(
+                Block(
+                    kind,
+                    base + m[0],
+                    base + m[1] - 1,
+                    tokens[i + 1].content,
+                    level,
+                    None if heading else number,
+                    quote,
+                )
+            )
+            number = None if not heading else number
+            i += 3
+            continue
+        if t in ("bullet_list_open", "ordered_list_open"):
+            depth += 1
+        elif t in ("bullet_list_close", "ordered_list_close"):
+            depth -= 1
+        elif t == "list_item_open":
+            number = int(tok.info) if tok.info.isdigit() else None
+        elif t == "blockquote_open":
+            quote += 1
+        elif t == "blockquote_close":
+            quote -= 1
+        elif t == "table_open" and m:
+            rows: list[list[str]] = []
+            while i < n and tokens[i].type != "table_close":
+                if tokens[i].type == "tr_open":
+                    rows.append([])
+                elif tokens[i].type in ("th_open", "td_open"):
+                    rows[-1].append(tokens[i + 1].content)
+                i += 1
+            out.append(Block("table", base + m[0], base + m[1] - 1, "", depth, None, quote, rows))
+        elif t == "html_block" and m:
+            out.append(Block("html", base + m[0], base + m[1] - 1, tok.content, depth, None, quote))
+        elif t in ("fence", "code_block") and m:
+            out.append(Block("code", base + m[0], base + m[1] - 1, tok.content, depth, None, quote))
+        elif t == "hr" and m:
+            out.append(Block("hr", base + m[0], base + m[0], "", depth, None, quote))
+        i += 1
+    return out

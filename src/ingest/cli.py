@@ -147,6 +147,11 @@ def _run_options(p: argparse.ArgumentParser) -> None:
         help="scheduler address, e.g. tcp://10.0.0.5:8786 (default: a local cluster)",
     )
     p.add_argument(
+        "--rehash",
+        action="store_true",
+        help="hash every file, even those whose size and mtime are unchanged",
+    )
+    p.add_argument(
         "--lock-timeout",
         type=float,
         default=None,
@@ -168,6 +173,7 @@ def _config(args: argparse.Namespace) -> dict[str, object]:
         "db": args.db,
         "task_runner": args.task_runner,
         "dask_address": args.dask_address,
+        "rehash": args.rehash,
     }
     if args.workers is not None:
         cfg["workers"] = args.workers

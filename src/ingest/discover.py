@@ -25,6 +25,7 @@ class SourceFile:
     source_path: str  # relative to its root, '/' separators
     size: int
     duplicate: bool = False  # same relative path as a file of an earlier root
+    mtime_ns: int = 0
 
 
 def discover(sources: Sequence[str | Path]) -> list[SourceFile]:
@@ -34,39 +35,46 @@ def discover(sources: Sequence[str | Path]) -> list[SourceFile]:
         if not root.exists():
             raise SourceError(f"source does not exist: {src}")
         if root.is_file():
-            _add(found, root.resolve(), root.name)
+            st = root.stat()
+            _add(
+                found, SourceFile(str(root.resolve()), root.name, st.st_size, False, st.st_mtime_ns)
+            )
             continue
         if not root.is_dir():
             raise SourceError(f"source is neither a file nor a folder: {src}")
-        base = root.resolve()
-        for dirpath, dirnames, filenames in os.walk(base):
-            dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
-            rel_dir = os.path.relpath(dirpath, base)
-            for name in filenames:
-                if name.startswith("."):
-                    continue
-                full = Path(dirpath, name)
-                rel = name if rel_dir == "." else f"{rel_dir}/{name}"
-                _add(found, full, rel.replace(os.sep, "/"))
+        _walk(found, str(root.resolve()), "")
     return sorted(found.values(), key=lambda f: (f.source_path, f.duplicate, f.path))
 
 
-def _add(found: dict[str, SourceFile], path: Path, rel: str) -> None:
+def _walk(found: dict[str, SourceFile], folder: str, prefix: str) -> None:
     try:
-        st = path.stat()
+        entries = sorted(os.scandir(folder), key=lambda e: e.name)
     except OSError:
-        size = -1
-    else:
-        if not path.is_file():
-            return
-        size = st.st_size
+        return
+    for entry in entries:
+        if entry.name.startswith("."):
+            continue
+        rel = prefix + entry.name
+        try:
+            if entry.is_dir(follow_symlinks=True):
+                _walk(found, entry.path, rel + "/")
+            elif entry.is_file(follow_symlinks=True):
+                st = entry.stat()
+                _add(found, SourceFile(entry.path, rel, st.st_size, False, st.st_mtime_ns))
+        except OSError:  # vanished or unreadable: reading it later reports why
+            _add(found, SourceFile(entry.path, rel, -1))
+
+
+def _add(found: dict[str, SourceFile], f: SourceFile) -> None:
     # The first root wins a clash of relative paths; later ones are kept, flagged, so
     # that a run can quarantine them instead of losing them silently.
-    if rel in found:
-        if found[rel].path != str(path):
-            found[f"{rel}\0{path}"] = SourceFile(str(path), rel, size, duplicate=True)
-        return
-    found[rel] = SourceFile(str(path), rel, size)
+    prev = found.get(f.source_path)
+    if prev is None:
+        found[f.source_path] = f
+    elif prev.path != f.path:
+        found[f"{f.source_path}\0{f.path}"] = SourceFile(
+            f.path, f.source_path, f.size, True, f.mtime_ns
+        )
 
 
 def sha256_file(path: str) -> str | None:

@@ -159,7 +159,14 @@ class _Extraction:
         self.lines = dec.text.split("\n")
         self.body = fm.body
         self.body_line = fm.body_line
-        blocks = parse_blocks(fm.body, fm.body_line)
+        blocks, fallback = parse_blocks(fm.body, fm.body_line)
+        if fallback:
+            self.warn(
+                "parse",
+                "parser_fallback",
+                "the fast Markdown parser failed on this document; parsed with the "
+                "pure-Python one instead",
+            )
         self.stage = "extract"
         t3 = t()
         self.headings = [clean.heading(b.text) for b in blocks if b.kind == "heading"]

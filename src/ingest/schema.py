@@ -62,6 +62,11 @@ class Table:
         return [c.name for c in self.columns]
 
 
+def fingerprint() -> str:
+    """Text that changes whenever the declared contract changes."""
+    return schema_path().read_text(encoding="utf-8")
+
+
 def schema_path() -> Path:
     for p in _CANDIDATES:
         if p.exists():

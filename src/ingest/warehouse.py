@@ -17,6 +17,7 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import glob
+import hashlib
 import json
 import os
 import shutil
@@ -128,6 +129,14 @@ class Warehouse:
 
     def _migrate(self) -> None:
         con = self._con()
+        con.execute(
+            "CREATE TABLE IF NOT EXISTS ingest_meta (key VARCHAR PRIMARY KEY, value VARCHAR)"
+        )
+        views = _VIEWS.read_text(encoding="utf-8") if _VIEWS.exists() else ""
+        digest = hashlib.sha256((schema.fingerprint() + views).encode()).hexdigest()
+        row = con.execute("SELECT value FROM ingest_meta WHERE key = 'schema'").fetchone()
+        if row and row[0] == digest:
+            return  # tables, comments and views are current
         for name, table in schema.tables().items():
             con.execute(schema.ddl(name))
             have = {
@@ -144,7 +153,8 @@ class Warehouse:
             for stmt in schema.comments(name):
                 con.execute(stmt)
         if _VIEWS.exists():
-            con.execute(_VIEWS.read_text(encoding="utf-8"))
+            con.execute(views)
+        con.execute("INSERT OR REPLACE INTO ingest_meta VALUES ('schema', ?)", [digest])
 
     def _con(self) -> duckdb.DuckDBPyConnection:
         if self.con is None:
@@ -187,6 +197,8 @@ class Warehouse:
                         "status": "quarantined" if e else "loaded",
                         "parser_version": _parser_version(),
                         "run_id": run_id,
+                        "size": o.size,
+                        "mtime_ns": o.mtime_ns,
                         "error_stage": e.stage if e else None,
                         "error_code": e.code if e else None,
                         "message": e.message if e else None,
@@ -205,7 +217,7 @@ class Warehouse:
                             "line_start": e.line,
                         }
                     )
-            self._upsert_source_files(s_rows)
+            self._upsert_source_files(s_rows, replace=bool(replace))
             self._append("quarantine", q_rows)
             con.execute("COMMIT")
         except BaseException:
@@ -214,6 +226,7 @@ class Warehouse:
         for o in batch.outcomes:
             known[o.source_path] = {
                 "content_sha256": o.content_sha256,
+                "doc_id": o.doc_id,
                 "status": "quarantined" if o.error else "loaded",
             }
         self.load_seconds += time.perf_counter() - t0
@@ -296,13 +309,16 @@ class Warehouse:
             con.execute(f"DELETE FROM {name} WHERE doc_id IN (SELECT doc_id FROM _ids)")
         con.unregister("_ids")
 
-    def _upsert_source_files(self, rows: list[dict[str, Any]]) -> None:
+    def _upsert_source_files(self, rows: list[dict[str, Any]], *, replace: bool = True) -> None:
         if not rows:
             return
         con = self._con()
         tbl = pa.Table.from_pandas(schema.frame("source_files", rows), preserve_index=False)
         con.register("_sf", tbl)
-        con.execute("DELETE FROM source_files WHERE source_path IN (SELECT source_path FROM _sf)")
+        if replace:  # only files seen before have a row to replace
+            con.execute(
+                "DELETE FROM source_files WHERE source_path IN (SELECT source_path FROM _sf)"
+            )
         con.execute("INSERT INTO source_files BY NAME SELECT * FROM _sf")
         con.unregister("_sf")
 
