@@ -58,7 +58,7 @@ class Block:
     rows: list[list[str]] = field(default_factory=list)  # pipe table cells, header first
 
 
-_BLOCK_RULES = [
+_BLOCK_RULES: list[Any] = [
     "blockquote",
     "code",
     "fence",
