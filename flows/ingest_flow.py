@@ -20,7 +20,7 @@ import sys
 import time
 from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
-from typing import Any
+from typing import Any, cast
 
 from ingest.prefect_env import quiet_prefect
 
@@ -30,6 +30,7 @@ from prefect import flow, task  # noqa: E402
 from prefect.artifacts import create_markdown_artifact  # noqa: E402
 from prefect.cache_policies import NO_CACHE  # noqa: E402
 from prefect.task_runners import TaskRunner, ThreadPoolTaskRunner  # noqa: E402
+from prefect.utilities.annotations import quote  # noqa: E402
 
 from ingest.batch import BatchResult, process_batch  # noqa: E402
 from ingest.discover import SourceFile  # noqa: E402
@@ -91,17 +92,23 @@ def ingest_flow(config: dict[str, Any], show_progress: bool = False) -> RunSumma
     run_id = _flow_run_id()
     progress = Progress(enabled=show_progress)
     with Warehouse(cfg.db, lock_timeout=cfg.lock_timeout) as wh:
-        plan = plan_task(cfg, wh.known_files(), run_id)
+        # quote(): Prefect would otherwise walk these large inputs looking for futures.
+        plan = plan_task(cfg, cast(Any, quote(wh.known_files())), run_id)
         summary = RunSummary(run_id, db=cfg.db)
         batches = make_batches(plan.to_parse, cfg.batch_size)
         progress.start(len(plan.to_parse))
         inflight = max(2, 2 * cfg.workers)
-        parse = parse_batch if cfg.task_runner == "dask" else parse_batch_local
+        dask = cfg.task_runner == "dask"
+        parse = parse_batch if dask else parse_batch_local
         t0 = time.perf_counter()
         with _process_pool(cfg):
-            results = bounded(
-                lambda b: parse.submit(b, run_id), batches, inflight, lambda fut: fut.result()
-            )
+
+            def submit(b: list[SourceFile]) -> Any:
+                # quote() spares Prefect walking each file list for futures; prefect-dask
+                # does not unwrap it, and there the walk is negligible next to shipping.
+                return parse.submit(b if dask else cast(Any, quote(b)), run_id)
+
+            results = bounded(submit, batches, inflight, lambda fut: fut.result())
             for res in results:
                 wh.load_batch(res, run_id)
                 summary.add(res)
@@ -163,16 +170,23 @@ def prefect_api() -> Iterator[float]:
         with temporary_settings(updates={PREFECT_API_URL: server.api_url}):
             yield startup
     finally:
-        _flush_api_logs()  # queued log records must reach the server before it stops
+        _drain_prefect_services()
         os.environ.pop("PREFECT_API_URL", None)
         server.stop()
 
 
-def _flush_api_logs() -> None:
+def _drain_prefect_services() -> None:
+    """Deliver queued logs and events before the temporary server stops; otherwise
+    Prefect's background workers report a failed delivery at exit."""
+    from prefect._internal.concurrency.services import QueueService
+    from prefect.events.worker import EventsWorker
     from prefect.logging.handlers import APILogHandler
 
     with contextlib.suppress(Exception):
         APILogHandler().flush()
+    for service in (EventsWorker, QueueService):
+        with contextlib.suppress(Exception):
+            service.drain_all(timeout=10, at_exit=False)
 
 
 def run_flow(cfg: RunConfig, show_progress: bool = False) -> RunSummary:

@@ -43,7 +43,6 @@ TABLES = (
     "reference_entries",
     "document_warnings",
 )
-_TERMINAL = re.compile(r"[.!?:;…\"”'’)\]>*]$")
 _FACT = re.compile(r"^\s*\*\*([^*\n]{1,120}?)(?::\s*\*\*|\*\*\s*:)\s*(.+)$", re.DOTALL)
 _PLACEHOLDER = re.compile(r"\{[A-Z][A-Z0-9_]{2,}\}|\{\{\s*[a-z_]+\s*\}\}")
 
@@ -329,7 +328,8 @@ class _Extraction:
             sec.prev_para
             and sec.parts
             and text[:1].islower()
-            and not _TERMINAL.search(sec.parts[-1])
+            and len(text.split(None, 3)) > 2
+            and _open_ended(sec.parts[-1])
         ):
             prev = sec.parts[-1]
             joined = prev + " " + text
@@ -674,6 +674,13 @@ class _Extraction:
                     "message": w.message,
                 }
             )
+
+
+def _open_ended(text: str) -> bool:
+    """True when ``text`` reads as prose cut mid-sentence (several words, ending on a
+    word, comma or hyphen): the first half of a paragraph split by a page break."""
+    last = text[-1:]
+    return (last.isalnum() or last in ",-–") and len(text.split(None, 6)) > 6
 
 
 def _column_names(header: list[str] | None, n_cols: int) -> list[str]:

@@ -44,6 +44,9 @@ _VIEWS = next(
 )
 
 
+MEMORY_LIMIT = "256MB"
+
+
 class WarehouseBusy(Exception):
     """Another run holds the warehouse lock for longer than we are willing to wait."""
 
@@ -71,7 +74,9 @@ class Warehouse:
                 wal = Path(str(self.path) + ".wal")
                 if wal.exists():
                     shutil.copyfile(wal, str(self.build) + ".wal")
-            self.con = duckdb.connect(str(self.build))
+            # DuckDB's default memory limit is 80% of RAM; the loader only appends
+            # batches, so a small fixed limit keeps its memory flat as the warehouse grows.
+            self.con = duckdb.connect(str(self.build), config={"memory_limit": MEMORY_LIMIT})
             self._migrate()
         except BaseException:
             self._discard()
