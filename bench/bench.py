@@ -388,8 +388,9 @@ def main() -> None:
         a, b = (result["sizes"][str(s)]["end_to_end"]["peak_rss_mb"] for s in big[:2])
         result["rss_growth_10k_to_100k"] = b / a
         print(f"peak RSS {big[0]:,} -> {big[1]:,} docs: {a:.0f} MB -> {b:.0f} MB ({b / a:.2f}x)")
-    (OUT / "bench.json").write_text(json.dumps(result, indent=2))
-    print(f"\nwrote {OUT / 'bench.json'} (work folder {work})")
+    name = "bench-" + "-".join(str(s) for s in sizes) + ".json"
+    (OUT / name).write_text(json.dumps(result, indent=2))
+    print(f"\nwrote {OUT / name} (work folder {work})")
     if not args.work:
         shutil.rmtree(work, ignore_errors=True)
 

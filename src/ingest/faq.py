@@ -71,11 +71,7 @@ def repair_question(raw: str, field: str, repairs: list[Repair]) -> tuple[str, s
         q = _Q_PREFIX.sub("", q)
     if q != before:
         repairs.append((field, "q_prefix_or_wrapper", before, q, None))
-    before = q
-    q = clean.plain(q)
-    if q != before.strip():
-        rule = "q_stray_markup" if "*" in before or "<" in before else "whitespace"
-        repairs.append((field, rule, before, q, None))
+    q = _clean_logged(q, "q", field, repairs)
     if q and not q.endswith(("?", "？")):
         repairs.append((field, "q_add_question_mark", q, q + "?", None))
         q += "?"
@@ -90,12 +86,16 @@ def repair_answer(raw: Any, field: str, repairs: list[Repair]) -> str:
     if _A_PREFIX.match(a):
         a = _A_PREFIX.sub("", a, count=1)
         repairs.append((field, "a_prefix", before, a, None))
-    before = a
-    a = clean.plain(a)
-    if a != before.strip():
-        rule = "a_stray_markup" if "*" in before or "<" in before else "whitespace"
-        repairs.append((field, rule, before, a, None))
-    return a
+    return _clean_logged(a, "a", field, repairs)
+
+
+def _clean_logged(text: str, side: str, field: str, repairs: list[Repair]) -> str:
+    """Plain text of ``text``; logs ``{side}_stray_markup`` or ``whitespace`` if it changed."""
+    out = clean.plain(text)
+    if out != text.strip():
+        rule = f"{side}_stray_markup" if "*" in text or "<" in text else "whitespace"
+        repairs.append((field, rule, text, out, None))
+    return out
 
 
 def from_front_matter(items: Any, repairs: list[Repair]) -> list[Faq]:

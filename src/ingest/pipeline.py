@@ -286,7 +286,7 @@ def finish_run(wh: Warehouse, plan: RunPlan, summary: RunSummary, sources: list[
     if plan.duplicates:
         batch = duplicate_batch(plan.duplicates)
         # Duplicates never own the doc_id; record them in quarantine only.
-        wh._append(
+        wh.append(
             "quarantine",
             [
                 {

@@ -25,7 +25,7 @@ def validate_paths(
     paths: list[str], *, fmt: str = "text", strict: bool = False, quiet: bool = False
 ) -> int:
     files = discover(paths)
-    display = {f.source_path: _display(f, paths) for f in files}
+    display = {f.source_path: _display(f) for f in files}
     results = _run(files)
     n_invalid = n_warn_files = n_warnings = 0
     json_files = []
@@ -82,7 +82,7 @@ def _run(files: list[SourceFile]) -> list[BatchResult]:
         return list(pool.map(process_batch, batches, ["validate"] * len(batches), chunksize=1))
 
 
-def _display(f: SourceFile, roots: list[str]) -> str:
+def _display(f: SourceFile) -> str:
     """The path as the user would write it: relative to the cwd when possible."""
     try:
         return os.path.relpath(f.path)

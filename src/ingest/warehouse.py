@@ -18,7 +18,6 @@ import contextlib
 import fcntl
 import glob
 import hashlib
-import json
 import os
 import shutil
 import time
@@ -29,7 +28,7 @@ from typing import Any
 import duckdb
 import pyarrow as pa
 
-from . import schema
+from . import PARSER_VERSION, schema
 from .batch import BatchResult
 
 _HERE = Path(__file__).resolve().parent
@@ -200,7 +199,7 @@ class Warehouse:
                         "doc_id": o.doc_id,
                         "content_sha256": o.content_sha256,
                         "status": "quarantined" if e else "loaded",
-                        "parser_version": _parser_version(),
+                        "parser_version": PARSER_VERSION,
                         "run_id": run_id,
                         "size": o.size,
                         "mtime_ns": o.mtime_ns,
@@ -223,7 +222,7 @@ class Warehouse:
                         }
                     )
             self._upsert_source_files(s_rows, replace=bool(replace))
-            self._append("quarantine", q_rows)
+            self.append("quarantine", q_rows)
             con.execute("COMMIT")
         except BaseException:
             con.execute("ROLLBACK")
@@ -281,7 +280,7 @@ class Warehouse:
         return int(n_loaded[0]) if n_loaded else 0
 
     def record_run(self, row: dict[str, Any]) -> None:
-        self._append("ingest_runs", [row])
+        self.append("ingest_runs", [row])
 
     def publish(self) -> None:
         """Make this run's build the live warehouse, atomically."""
@@ -327,7 +326,8 @@ class Warehouse:
         con.execute("INSERT INTO source_files BY NAME SELECT * FROM _sf")
         con.unregister("_sf")
 
-    def _append(self, name: str, rows: list[dict[str, Any]]) -> None:
+    def append(self, name: str, rows: list[dict[str, Any]]) -> None:
+        """Append rows (dicts) to a table in one bulk insert."""
         if not rows:
             return
         con = self._con()
@@ -335,13 +335,3 @@ class Warehouse:
         con.register("_rows", tbl)
         con.execute(f"INSERT INTO {name} BY NAME SELECT * FROM _rows")
         con.unregister("_rows")
-
-
-def _parser_version() -> str:
-    from . import PARSER_VERSION
-
-    return PARSER_VERSION
-
-
-def sources_json(sources: list[str]) -> str:
-    return json.dumps(sources)
