@@ -212,10 +212,13 @@ def plan_run(cfg: RunConfig, known: dict[str, dict[str, Any]], run_id: str) -> R
         else:
             to_hash.append(f)
     with ThreadPoolExecutor(max_workers=4) as pool:  # hashlib releases the GIL
-        for f, digest in zip(
-            to_hash, pool.map(lambda f: sha256_file(f.path), to_hash, chunksize=64), strict=True
-        ):
-            digests[f.source_path] = digest
+        # Executor.map submits every item at once; chunks keep memory flat at 100k files.
+        for i in range(0, len(to_hash), 1024):
+            chunk = to_hash[i : i + 1024]
+            for f, digest in zip(
+                chunk, pool.map(lambda f: sha256_file(f.path), chunk), strict=True
+            ):
+                digests[f.source_path] = digest
     to_parse: list[SourceFile] = []
     unchanged: list[str] = []
     requarantine: list[str] = []
