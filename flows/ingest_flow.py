@@ -113,6 +113,7 @@ def ingest_flow(config: dict[str, Any], show_progress: bool = False) -> RunSumma
                 wh.load_batch(res, run_id)
                 summary.add(res)
                 progress.update(len(res.outcomes))
+                res.release()
         progress.close()
         summary.timings["parse_wall"] = time.perf_counter() - t0
         summary.timings["load"] = wh.load_seconds

@@ -45,6 +45,13 @@ class BatchResult:
     timings: dict[str, float] = field(default_factory=dict)
     n_bytes: int = 0
 
+    def release(self) -> None:
+        """Drop rows and outcomes once loaded.  Orchestrators may keep a reference to a
+        task's return value for the whole run (Prefect does, for dependency tracking);
+        emptying it keeps the loader's memory flat however many batches a run has."""
+        self.tables = {}
+        self.outcomes = []
+
 
 def process_batch(
     files: list[SourceFile], run_id: str, limits: Limits = DEFAULT_LIMITS, to_arrow: bool = True

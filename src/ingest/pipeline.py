@@ -390,3 +390,4 @@ def _consume(
         wh.load_batch(res, run_id)
         summary.add(res)
         progress.update(len(res.outcomes))
+        res.release()
