@@ -169,8 +169,9 @@ def cmd_validate(args: argparse.Namespace) -> int:
 # -- run / serve -----------------------------------------------------------------------
 def _config(args: argparse.Namespace) -> dict[str, object]:
     cfg: dict[str, object] = {
-        "sources": [str(Path(s)) for s in args.sources],
-        "db": args.db,
+        # Absolute: a served deployment runs the flow from another working directory.
+        "sources": [str(Path(s).resolve()) for s in args.sources],
+        "db": str(Path(args.db).resolve()),
         "task_runner": args.task_runner,
         "dask_address": args.dask_address,
         "rehash": args.rehash,
@@ -224,6 +225,13 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from .prefect_env import quiet_prefect
 
     quiet_prefect()
+    if not os.environ.get("PREFECT_API_URL"):
+        print(
+            "ingest serve: no PREFECT_API_URL: serving on a temporary server, which can "
+            "run triggered runs but not schedules. For the cron schedule, start a server "
+            "(`prefect server start`) and set PREFECT_API_URL=http://127.0.0.1:4200/api.",
+            file=sys.stderr,
+        )
     sys.path.insert(0, str(_repo_root()))
     from flows.ingest_flow import build_task_runner, ingest_flow
 
