@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 
 from bs4 import BeautifulSoup, Tag
 
+_YEAR = re.compile(r"^(?:19|20)\d\d$")
 _NUMERIC = re.compile(r"^[\s\d.,%<>=≤≥±~+\-–()/]*\d[\s\d.,%<>=≤≥±~+\-–()/a-zA-Zµμ]*$")
 
 
@@ -70,7 +71,7 @@ def _tsv_table(lines: list[str], line: int) -> RawTable:
     width = max(len(r) for r in rows)
     rows = [r + [""] * (width - len(r)) for r in rows]
     header: list[str] | None = None
-    if _looks_like_header(rows[0]):
+    if _looks_like_header(rows[0], rows[1:]):
         header = rows[0]
         rows = rows[1:]
         row_lines = list(range(line + 1, line + 1 + len(rows)))
@@ -86,12 +87,19 @@ def _trim(cells: list[str]) -> list[str]:
     return cells
 
 
-def _looks_like_header(cells: list[str]) -> bool:
-    if not cells or any(not c for c in cells):
+def _looks_like_header(first: list[str], rest: list[list[str]]) -> bool:
+    """A header names its columns: filled (a blank top-left corner is allowed) and
+    distinct.  Plain figures in the first row mean it is data; years may name columns
+    (``Parameter 2019 2020``) when the rows below hold other figures in those columns."""
+    if not first or any(not c for c in first[1:]):
         return False
-    if any(_NUMERIC.match(c) for c in cells):
+    names = [c.lower() for c in first if c]
+    if len(set(names)) != len(names):
         return False
-    return len({c.lower() for c in cells}) == len(cells)
+    if any(_NUMERIC.match(c) and not _YEAR.match(c) for c in first if c):
+        return False
+    years = [i for i, c in enumerate(first) if c and _YEAR.match(c)]
+    return not any(i < len(r) and _YEAR.match(r[i]) for r in rest for i in years)
 
 
 def pipe_table(rows: list[list[str]], line: int) -> RawTable:
