@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from helpers import ok, rows
 
+from helpers import ok, rows
 from ingest.citations import find, strip
 
 
@@ -31,25 +31,38 @@ def test_marker_spellings(text: str, numbers: list[int]) -> None:
 
 @pytest.mark.parametrize(
     "text",
-    ["at [02:04:00] the lecture", "H<sup>+</sup>/K<sup>+</sup> ATPase", "- [ ] todo", "[x] done",
-     "[link](https://x.org/1)", "[1]: https://example.org", "[^1]: a definition",
-     "[a-b] letters"],
+    [
+        "at [02:04:00] the lecture",
+        "H<sup>+</sup>/K<sup>+</sup> ATPase",
+        "- [ ] todo",
+        "[x] done",
+        "[link](https://x.org/1)",
+        "[1]: https://example.org",
+        "[^1]: a definition",
+        "[a-b] letters",
+    ],
 )
 def test_pseudo_citations_are_ignored(text: str) -> None:
     assert find(text) == []
 
 
 def test_huge_range_is_not_expanded() -> None:
-    assert [m.number for m in find("[1-100000]")] == [1, 100000]
+    # wider than Limits.max_citation_range: the endpoints only, never 5,000 rows
+    assert [m.number for m in find("[1-5000]")] == [1, 5000]
+    assert find("[1-100000]") == []  # not a citation number at all (over 4 digits)
 
 
 def test_citations_are_linked_and_resolved() -> None:
-    text = ("# Guide\n\n## Intro\n\nFirst claim.<sup>[1]</sup> Second [2][5].\n\n"
-            "## References\n\n- 1. A title - PubMed [pubmed.ncbi.nlm.nih.gov]\n"
-            "- 2. b.org [b.org]\n- 3. Never cited - Wiley [wiley.com]\n")
+    text = (
+        "# Guide\n\n## Intro\n\nFirst claim.<sup>[1]</sup> Second [2][5].\n\n"
+        "## References\n\n- 1. A title - PubMed [pubmed.ncbi.nlm.nih.gov]\n"
+        "- 2. b.org [b.org]\n- 3. Never cited - Wiley [wiley.com]\n"
+    )
     res = ok(text)
-    cites = [(c["ref_number"], c["resolved"], c["section_id"], c["line_start"])
-             for c in rows(res, "citations")]
+    cites = [
+        (c["ref_number"], c["resolved"], c["section_id"], c["line_start"])
+        for c in rows(res, "citations")
+    ]
     assert cites == [(1, True, 2, 5), (2, True, 2, 5), (5, False, 2, 5)]
     codes = {w.code: w.message for w in res.warnings}
     assert "[5]" in codes["dangling_citation"] and "[3]" in codes["uncited_reference"]
