@@ -168,7 +168,6 @@ class _Extraction:
             )
         self.stage = "extract"
         t3 = t()
-        self.headings = [clean.heading(b.text) for b in blocks if b.kind == "heading"]
         self.walk(blocks)
         self.read_reference_sections()
         family = classify(self)
@@ -237,6 +236,7 @@ class _Extraction:
                 continue
             if b.kind == "heading":
                 text = clean.heading(citations.strip(b.text))
+                self.headings.append(text)  # for family detection, after the walk
                 sec = self.new_section(b.level, text, b.line)
                 if sec.faq:
                     sec.heading = faq.strip_prefix(sec.heading) or sec.heading
