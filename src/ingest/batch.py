@@ -14,7 +14,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from . import schema
 from .discover import SourceFile
 from .document import DocResult, process_file
 from .errors import Issue
@@ -98,12 +97,3 @@ def process_batch(
             )
         )
     return BatchResult(outcomes, tables, timings, sum(r.n_bytes for r in results))
-
-
-def empty_tables() -> dict[str, Any]:
-    import pyarrow as pa
-
-    return {
-        n: pa.Table.from_pandas(schema.frame(n, []), preserve_index=False)
-        for n in schema.document_tables()
-    }

@@ -257,55 +257,36 @@ def make_batches(files: list[SourceFile], batch_size: int) -> list[list[SourceFi
     return out
 
 
-def duplicate_batch(dupes: list[SourceFile]) -> BatchResult:
-    """Files whose relative path clashes with a file of an earlier source root."""
-    from .batch import DocOutcome, empty_tables
-    from .document import doc_id_for
-
-    outcomes = [
-        DocOutcome(
-            f.source_path,
-            doc_id_for(f.source_path),
-            sha256_file(f.path) or "",
-            None,
+def finish_run(wh: Warehouse, plan: RunPlan, summary: RunSummary, sources: list[str]) -> None:
+    """Re-report unchanged bad files, remove vanished ones, record the run row."""
+    if plan.duplicates:  # they never own the doc_id: quarantine rows only
+        issues = [
             Issue(
                 "discover",
                 "duplicate_source_path",
                 f.source_path,
                 f"{f.path} has the same relative path as a file of an earlier source; "
                 "only the first is loaded",
-            ),
-            [],
-            0,
-            {},
-        )
-        for f in dupes
-    ]
-    return BatchResult(outcomes, empty_tables())
-
-
-def finish_run(wh: Warehouse, plan: RunPlan, summary: RunSummary, sources: list[str]) -> None:
-    """Re-report unchanged bad files, remove vanished ones, record the run row."""
-    if plan.duplicates:
-        batch = duplicate_batch(plan.duplicates)
-        # Duplicates never own the doc_id; record them in quarantine only.
+            )
+            for f in plan.duplicates
+        ]
         wh.append(
             "quarantine",
             [
                 {
                     "run_id": plan.run_id,
-                    "source_path": o.source_path,
-                    "content_sha256": o.content_sha256 or None,
-                    "stage": "discover",
-                    "error_code": "duplicate_source_path",
-                    "message": o.error.message if o.error else "",
+                    "source_path": i.path,
+                    "content_sha256": sha256_file(f.path),
+                    "stage": i.stage,
+                    "error_code": i.code,
+                    "message": i.message,
                     "line_start": None,
                 }
-                for o in batch.outcomes
+                for f, i in zip(plan.duplicates, issues, strict=True)
             ],
         )
-        summary.quarantined += len(plan.duplicates)
-        summary.problems.extend(o.error for o in batch.outcomes if o.error)
+        summary.quarantined += len(issues)
+        summary.problems.extend(issues)
     wh.requarantine(plan.requarantine, plan.run_id)
     summary.quarantined += len(plan.requarantine)
     summary.unchanged = len(plan.unchanged)
