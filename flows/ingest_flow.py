@@ -39,10 +39,9 @@ from ingest.pipeline import (  # noqa: E402
     RunSummary,
     bounded,
     finish_run,
-    make_batches,
     new_run_id,
-    plan_run,
 )
+from ingest.plan import iter_batches, plan_run  # noqa: E402
 from ingest.progress import Progress  # noqa: E402
 from ingest.warehouse import Warehouse  # noqa: E402
 
@@ -92,11 +91,11 @@ def ingest_flow(config: dict[str, Any], show_progress: bool = False) -> RunSumma
     run_id = _flow_run_id()
     progress = Progress(enabled=show_progress)
     with Warehouse(cfg.db, lock_timeout=cfg.lock_timeout) as wh:
-        # quote(): Prefect would otherwise walk these large inputs looking for futures.
-        plan = plan_task(cfg, cast(Any, quote(wh.known_files())), run_id)
+        # The plan lives in the build's work table; the task returns counts only.
+        plan = plan_task(cfg, cast(Any, quote(wh)), run_id)
         summary = RunSummary(run_id, db=cfg.db)
-        batches = make_batches(plan.to_parse, cfg.batch_size)
-        progress.start(len(plan.to_parse))
+        batches = iter_batches(wh, cfg.batch_size)
+        progress.start(plan.to_parse)
         inflight = max(2, 2 * cfg.workers)
         dask = cfg.task_runner == "dask"
         parse = parse_batch if dask else parse_batch_local

@@ -35,6 +35,7 @@ class DocOutcome:
     repair_rules: dict[str, int]
     size: int | None = None
     mtime_ns: int | None = None
+    seen_before: bool = False  # the warehouse holds rows of this document to replace
 
 
 @dataclass(slots=True)
@@ -94,6 +95,7 @@ def process_batch(
                 rules,
                 f.size,
                 f.mtime_ns or None,
+                f.seen_before,
             )
         )
     return BatchResult(outcomes, tables, timings, sum(r.n_bytes for r in results))

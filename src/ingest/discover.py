@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import os
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -26,27 +26,44 @@ class SourceFile:
     size: int
     duplicate: bool = False  # same relative path as a file of an earlier root
     mtime_ns: int = 0
+    seen_before: bool = False  # the warehouse has rows for this source_path already
 
 
-def discover(sources: Sequence[str | Path]) -> list[SourceFile]:
-    found: dict[str, SourceFile] = {}
+def check_sources(sources: Sequence[str | Path]) -> None:
+    """Refuse unusable source arguments before any work starts."""
     for src in sources:
         root = Path(src)
         if not root.exists():
             raise SourceError(f"source does not exist: {src}")
+        if not (root.is_file() or root.is_dir()):
+            raise SourceError(f"source is neither a file nor a folder: {src}")
+
+
+def iter_files(sources: Sequence[str | Path]) -> Iterator[tuple[int, SourceFile]]:
+    """Every file of every source as ``(source index, file)``, streamed in walk order
+    (each folder's entries sorted by name); duplicates across sources are not flagged."""
+    check_sources(sources)
+    for i, src in enumerate(sources):
+        root = Path(src)
         if root.is_file():
             st = root.stat()
-            _add(
-                found, SourceFile(str(root.resolve()), root.name, st.st_size, False, st.st_mtime_ns)
-            )
-            continue
-        if not root.is_dir():
-            raise SourceError(f"source is neither a file nor a folder: {src}")
-        _walk(found, str(root.resolve()), "")
+            yield i, SourceFile(str(root.resolve()), root.name, st.st_size, False, st.st_mtime_ns)
+        else:
+            for f in _walk(str(root.resolve()), ""):
+                yield i, f
+
+
+def discover(sources: Sequence[str | Path]) -> list[SourceFile]:
+    """All files as a list sorted by ``source_path``, later sources' clashes flagged
+    ``duplicate``.  For callers that want the whole list (``ingest validate``); runs
+    stream :func:`iter_files` into the warehouse build instead."""
+    found: dict[str, SourceFile] = {}
+    for _, f in iter_files(sources):
+        _add(found, f)
     return sorted(found.values(), key=lambda f: (f.source_path, f.duplicate, f.path))
 
 
-def _walk(found: dict[str, SourceFile], folder: str, prefix: str) -> None:
+def _walk(folder: str, prefix: str) -> Iterator[SourceFile]:
     try:
         entries = sorted(os.scandir(folder), key=lambda e: e.name)
     except OSError:
@@ -57,12 +74,12 @@ def _walk(found: dict[str, SourceFile], folder: str, prefix: str) -> None:
         rel = prefix + entry.name
         try:
             if entry.is_dir(follow_symlinks=True):
-                _walk(found, entry.path, rel + "/")
+                yield from _walk(entry.path, rel + "/")
             elif entry.is_file(follow_symlinks=True):
                 st = entry.stat()
-                _add(found, SourceFile(entry.path, rel, st.st_size, False, st.st_mtime_ns))
+                yield SourceFile(entry.path, rel, st.st_size, False, st.st_mtime_ns)
         except OSError:  # vanished or unreadable: reading it later reports why
-            _add(found, SourceFile(entry.path, rel, -1))
+            yield SourceFile(entry.path, rel, -1)
 
 
 def _add(found: dict[str, SourceFile], f: SourceFile) -> None:

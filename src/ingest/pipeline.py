@@ -3,7 +3,8 @@
 The pieces are plain functions so the Prefect flow in ``flows/`` can wrap each in a
 task, and :func:`run_pipeline` runs the very same steps with a local process pool
 when Prefect is not wanted (``ingest run --no-prefect``, benchmarks measuring
-orchestration overhead).  Memory stays flat with corpus size: batches are
+orchestration overhead).  Memory stays flat with corpus size: the plan lives in the warehouse build
+(:mod:`ingest.plan`), batches are
 bounded in count and bytes, at most ``2 x workers`` are in flight, and each is
 loaded and dropped as soon as it returns.
 """
@@ -16,7 +17,7 @@ import time
 import uuid
 from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -24,15 +25,15 @@ from typing import Any
 
 from . import PARSER_VERSION
 from .batch import BatchResult, process_batch
-from .discover import SourceFile, discover, sha256_file
+from .discover import SourceFile
 from .errors import Issue
+from .plan import RunPlan, duplicate_issues, iter_batches, plan_run
 from .progress import Progress
 from .warehouse import Warehouse, WarehouseBusy
 
-__all__ = ["RunConfig", "RunPlan", "RunSummary", "WarehouseBusy", "run_pipeline"]
+__all__ = ["RunConfig", "RunPlan", "RunSummary", "WarehouseBusy", "plan_run", "run_pipeline"]
 
 DEFAULT_BATCH = 250
-MAX_BATCH_BYTES = 16 * 1024 * 1024
 
 
 @dataclass
@@ -52,18 +53,6 @@ class RunConfig:
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> RunConfig:
         return cls(**{k: v for k, v in d.items() if k in cls.__dataclass_fields__})
-
-
-@dataclass
-class RunPlan:
-    run_id: str
-    started_at: datetime
-    seen: int
-    to_parse: list[SourceFile]
-    unchanged: list[str]
-    requarantine: list[str]
-    removed: list[str]
-    duplicates: list[SourceFile]
 
 
 @dataclass
@@ -189,108 +178,31 @@ def new_run_id() -> str:
     return uuid.uuid4().hex
 
 
-def plan_run(cfg: RunConfig, known: dict[str, dict[str, Any]], run_id: str) -> RunPlan:
-    """Discover files, hash them, and split them into parse / unchanged / removed."""
-    started = datetime.now(UTC)
-    files = discover(cfg.sources)
-    dupes = [f for f in files if f.duplicate]
-    files = [f for f in files if not f.duplicate]
-    # A file whose size and mtime match the last run keeps its stored hash (as git and
-    # rsync do); any other file is read and hashed.  --rehash hashes everything.
-    digests: dict[str, str | None] = {}
-    to_hash: list[SourceFile] = []
-    for f in files:
-        prev = known.get(f.source_path)
-        if (
-            not cfg.rehash
-            and prev
-            and prev.get("size") == f.size
-            and f.mtime_ns
-            and prev.get("mtime_ns") == f.mtime_ns
-        ):
-            digests[f.source_path] = prev["content_sha256"]
-        else:
-            to_hash.append(f)
-    with ThreadPoolExecutor(max_workers=4) as pool:  # hashlib releases the GIL
-        # Executor.map submits every item at once; chunks keep memory flat at 100k files.
-        for i in range(0, len(to_hash), 1024):
-            chunk = to_hash[i : i + 1024]
-            for f, digest in zip(
-                chunk, pool.map(lambda f: sha256_file(f.path), chunk), strict=True
-            ):
-                digests[f.source_path] = digest
-    to_parse: list[SourceFile] = []
-    unchanged: list[str] = []
-    requarantine: list[str] = []
-    for f in files:
-        digest = digests[f.source_path]
-        prev = known.get(f.source_path)
-        if (
-            prev
-            and digest
-            and prev["content_sha256"] == digest
-            and prev.get("parser_version", PARSER_VERSION) == PARSER_VERSION
-        ):
-            (unchanged if prev["status"] == "loaded" else requarantine).append(f.source_path)
-        else:
-            to_parse.append(f)
-    present = {f.source_path for f in files}
-    removed = sorted(p for p in known if p not in present)
-    return RunPlan(
-        run_id, started, len(files) + len(dupes), to_parse, unchanged, requarantine, removed, dupes
-    )
-
-
-def make_batches(files: list[SourceFile], batch_size: int) -> list[list[SourceFile]]:
-    """Batches of at most ``batch_size`` files and about ``MAX_BATCH_BYTES`` bytes."""
-    out: list[list[SourceFile]] = []
-    cur: list[SourceFile] = []
-    size = 0
-    for f in files:
-        if cur and (len(cur) >= batch_size or size + max(f.size, 0) > MAX_BATCH_BYTES):
-            out.append(cur)
-            cur, size = [], 0
-        cur.append(f)
-        size += max(f.size, 0)
-    if cur:
-        out.append(cur)
-    return out
-
-
 def finish_run(wh: Warehouse, plan: RunPlan, summary: RunSummary, sources: list[str]) -> None:
-    """Re-report unchanged bad files, remove vanished ones, record the run row."""
-    if plan.duplicates:  # they never own the doc_id: quarantine rows only
-        issues = [
-            Issue(
-                "discover",
-                "duplicate_source_path",
-                f.source_path,
-                f"{f.path} has the same relative path as a file of an earlier source; "
-                "only the first is loaded",
-            )
-            for f in plan.duplicates
-        ]
+    """Quarantine later copies of a relative path, re-report unchanged bad files, remove
+    vanished ones, record the run row."""
+    dupes = duplicate_issues(wh) if plan.duplicates else []
+    if dupes:  # they never own the doc_id: quarantine rows only
         wh.append(
             "quarantine",
             [
                 {
                     "run_id": plan.run_id,
                     "source_path": i.path,
-                    "content_sha256": sha256_file(f.path),
+                    "content_sha256": digest,
                     "stage": i.stage,
                     "error_code": i.code,
                     "message": i.message,
                     "line_start": None,
                 }
-                for f, i in zip(plan.duplicates, issues, strict=True)
+                for i, digest in dupes
             ],
         )
-        summary.quarantined += len(issues)
-        summary.problems.extend(issues)
-    wh.requarantine(plan.requarantine, plan.run_id)
-    summary.quarantined += len(plan.requarantine)
-    summary.unchanged = len(plan.unchanged)
-    summary.removed = wh.remove(plan.removed)
+        summary.quarantined += len(dupes)
+        summary.problems.extend(i for i, _ in dupes)
+    summary.quarantined += wh.requarantine(plan.run_id)
+    summary.unchanged = plan.unchanged
+    summary.removed = wh.remove_missing()
     summary.seen = plan.seen
     wh.record_run(
         {
@@ -329,12 +241,12 @@ def run_pipeline(
     run_id = run_id or new_run_id()
     flow_t0 = time.perf_counter()
     with Warehouse(cfg.db, lock_timeout=cfg.lock_timeout) as wh:
-        plan = plan_run(cfg, wh.known_files(), run_id)
+        plan = plan_run(cfg, wh, run_id)
         summary = RunSummary(run_id, db=cfg.db)
-        batches = make_batches(plan.to_parse, cfg.batch_size)
-        progress.start(len(plan.to_parse))
+        batches = iter_batches(wh, cfg.batch_size)
+        progress.start(plan.to_parse)
         t0 = time.perf_counter()
-        if cfg.workers <= 1 or len(batches) <= 1:
+        if cfg.workers <= 1 or plan.to_parse <= cfg.batch_size:
             results: Iterable[BatchResult] = (process_batch(b, run_id) for b in batches)
             _consume(results, wh, summary, progress, run_id)
         else:

@@ -1,0 +1,103 @@
+"""The plan: change detection by size+mtime+hash, batches streamed from the build."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import duckdb
+
+from ingest.generate import generate_corpus
+from ingest.pipeline import RunConfig, run_pipeline
+from ingest.plan import MAX_BATCH_BYTES, WORK_TABLES, iter_batches, plan_run
+from ingest.warehouse import Warehouse
+
+
+def _run(src: Path, db: Path, **kw: object) -> dict[str, int]:
+    return run_pipeline(RunConfig(sources=[str(src)], db=str(db), workers=1, **kw)).counts()  # type: ignore[arg-type]
+
+
+def _same_size_edit(path: Path) -> None:
+    """Change content but keep size and mtime, as a careless copy tool might."""
+    st = path.stat()
+    data = bytearray(path.read_bytes())
+    i = data.index(b"a")
+    data[i : i + 1] = b"e"
+    path.write_bytes(bytes(data))
+    os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns))
+    assert path.stat().st_size == st.st_size
+
+
+def test_size_and_mtime_fast_path_and_rehash(tmp_path: Path) -> None:
+    src, db = tmp_path / "src", tmp_path / "w.duckdb"
+    generate_corpus(src, 12, seed=3, bad_share=0.0)
+    assert _run(src, db)["loaded"] == 12
+    victim = sorted(src.rglob("*.md"))[0]
+    _same_size_edit(victim)
+    # Size and mtime unchanged: the stored hash is trusted, the file is not read.
+    assert _run(src, db)["unchanged"] == 12
+    # --rehash reads every file and finds the edit.
+    c = _run(src, db, rehash=True)
+    assert (c["loaded"], c["unchanged"]) == (1, 11)
+
+
+def test_touched_but_identical_file_is_hashed_and_unchanged(tmp_path: Path) -> None:
+    src, db = tmp_path / "src", tmp_path / "w.duckdb"
+    generate_corpus(src, 6, seed=4, bad_share=0.0)
+    _run(src, db)
+    for p in src.rglob("*.md"):
+        os.utime(p, ns=(1, 1_000_000_000))
+    c = _run(src, db)
+    assert (c["loaded"], c["unchanged"]) == (0, 6)
+
+
+def test_batches_cover_every_file_once_within_limits(tmp_path: Path) -> None:
+    src, db = tmp_path / "src", tmp_path / "w.duckdb"
+    generate_corpus(src, 57, seed=5, bad_share=0.1)
+    big = src / "big.md"
+    big.write_bytes(b"# Big\n\n" + b"x" * 60 + b"\n" * (MAX_BATCH_BYTES // 61 + 10))
+    with Warehouse(db) as wh:
+        plan = plan_run(RunConfig(sources=[str(src)], db=str(db)), wh, "r1")
+        batches = list(iter_batches(wh, 10))
+    files = [f.source_path for b in batches for f in b]
+    assert plan.to_parse == plan.seen == 58
+    assert set(files) == {p.relative_to(src).as_posix() for p in src.rglob("*") if p.is_file()}
+    assert len(files) == len(set(files)) == 58
+    assert all(1 <= len(b) <= 10 for b in batches)
+    for b in batches:  # the big file travels alone: batches stay within the byte bound
+        if any(f.source_path == "big.md" for f in b):
+            assert len(b) == 1 or sum(f.size for f in b) <= MAX_BATCH_BYTES
+
+
+def test_work_tables_never_reach_the_published_warehouse(tmp_path: Path) -> None:
+    src, db = tmp_path / "src", tmp_path / "w.duckdb"
+    generate_corpus(src, 5, seed=6, bad_share=0.0)
+    _run(src, db)
+    with duckdb.connect(str(db), read_only=True) as con:
+        names = {r[0] for r in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()}
+    assert not names & set(WORK_TABLES)
+    assert "source_files" in names
+
+
+def test_unchanged_bad_file_is_quarantined_again_and_vanished_file_removed(
+    tmp_path: Path,
+) -> None:
+    src, db = tmp_path / "src", tmp_path / "w.duckdb"
+    generate_corpus(src, 8, seed=7, bad_share=0.0)
+    (src / "bad.md").write_bytes(b"\x00\x01binary")
+    first = _run(src, db)
+    assert (first["loaded"], first["quarantined"]) == (8, 1)
+    gone = sorted(src.glob("monographs/*/*.md"))[0]
+    gone.unlink()
+    c = _run(src, db)
+    assert c == {"seen": 8, "loaded": 0, "unchanged": 7, "quarantined": 1, "removed": 1}
+    with duckdb.connect(str(db), read_only=True) as con:
+        runs = con.execute(
+            "SELECT count(DISTINCT run_id) FROM quarantine WHERE source_path = 'bad.md'"
+        ).fetchall()
+        left = con.execute(
+            "SELECT count(*) FROM source_files WHERE source_path = ?",
+            [gone.relative_to(src).as_posix()],
+        ).fetchall()
+    assert runs == [(2,)]  # reported by both runs without being parsed again
+    assert left == [(0,)]
