@@ -42,8 +42,10 @@ from ingest.pipeline import (  # noqa: E402
     new_run_id,
 )
 from ingest.plan import iter_batches, plan_run  # noqa: E402
+from ingest.prefect_server import TemporaryServer  # noqa: E402
 from ingest.progress import Progress  # noqa: E402
 from ingest.warehouse import Warehouse  # noqa: E402
+from ingest.workers import process_pool  # noqa: E402
 
 plan_task = task(name="plan", retries=2, retry_delay_seconds=2, cache_policy=NO_CACHE)(plan_run)
 # On Dask the task body runs on a Dask worker: parse right there.
@@ -133,7 +135,7 @@ def _process_pool(cfg: RunConfig) -> Iterator[None]:
     if cfg.task_runner == "dask" or cfg.workers <= 1:
         yield
         return
-    _POOL = ProcessPoolExecutor(max_workers=cfg.workers)
+    _POOL = process_pool(cfg.workers)
     try:
         yield
     finally:
@@ -142,35 +144,42 @@ def _process_pool(cfg: RunConfig) -> Iterator[None]:
 
 
 @contextlib.contextmanager
-def prefect_api() -> Iterator[float]:
-    """Use ``PREFECT_API_URL`` when set; otherwise start Prefect's temporary local server
-    once and point this process and every worker it starts at it.  Yields the seconds
-    spent starting the server (0 with a real server)."""
-    t0 = time.perf_counter()
+def prefect_api(server: TemporaryServer | None = None) -> Iterator[dict[str, float]]:
+    """Use ``PREFECT_API_URL`` when set; otherwise a temporary local server (``server``,
+    if the caller started one early, else a new one), with this process and every worker
+    it starts pointed at it.  Yields timings: ``prefect_startup`` (seconds the run waited
+    for the server) and ``prefect_server_boot`` (launch to healthy)."""
     from prefect.settings import PREFECT_API_URL, temporary_settings
 
     configured = PREFECT_API_URL.value()
     if configured:  # a real server, or a test harness
+        if server is not None:
+            server.stop()  # started early for nothing: a profile names a server
         had = "PREFECT_API_URL" in os.environ
         os.environ.setdefault("PREFECT_API_URL", configured)  # inherited by workers
         try:
-            yield 0.0
+            yield {"prefect_startup": 0.0}
         finally:
             if not had:
                 os.environ.pop("PREFECT_API_URL", None)
         return
 
-    from prefect.server.api.server import SubprocessASGIServer  # a heavy import: timed too
-
-    server = SubprocessASGIServer()
-    server.start(timeout=int(os.environ["PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS"]))
-    startup = time.perf_counter() - t0
-    os.environ["PREFECT_API_URL"] = server.api_url  # inherited by worker processes
+    if server is None:
+        server = TemporaryServer()
+    if server.proc is None:
+        server.start()
     try:
+        server.wait(float(os.environ["PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS"]))
+        os.environ["PREFECT_API_URL"] = server.api_url  # inherited by worker processes
         with temporary_settings(updates={PREFECT_API_URL: server.api_url}):
-            yield startup
+            try:
+                yield {
+                    "prefect_startup": server.waited_seconds,
+                    "prefect_server_boot": server.boot_seconds,
+                }
+            finally:
+                _drain_prefect_services()
     finally:
-        _drain_prefect_services()
         os.environ.pop("PREFECT_API_URL", None)
         server.stop()
 
@@ -189,12 +198,14 @@ def _drain_prefect_services() -> None:
             service.drain_all(timeout=10, at_exit=False)
 
 
-def run_flow(cfg: RunConfig, show_progress: bool = False) -> RunSummary:
+def run_flow(
+    cfg: RunConfig, show_progress: bool = False, server: TemporaryServer | None = None
+) -> RunSummary:
     """Run the flow with the task runner the configuration asks for."""
-    with prefect_api() as startup:
+    with prefect_api(server) as startup:
         configured = ingest_flow.with_options(task_runner=build_task_runner(cfg))
         result: RunSummary = configured(config=cfg.as_dict(), show_progress=show_progress)
-    result.timings["prefect_startup"] = startup
+    result.timings.update(startup)
     return result
 
 

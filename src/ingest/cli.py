@@ -189,29 +189,39 @@ def cmd_run(args: argparse.Namespace) -> int:
     for s in args.sources:
         if not Path(s).exists():
             raise SourceError(f"source does not exist: {s}")
+    started = time.perf_counter()
+    server = None
+    if not args.no_prefect:
+        from .prefect_env import quiet_prefect
+
+        quiet_prefect()
+        if not os.environ.get("PREFECT_API_URL"):
+            # Boot the temporary API server while the flow and its libraries import.
+            from .prefect_server import TemporaryServer
+
+            server = TemporaryServer()
+            server.start()
     from .pipeline import RunConfig, WarehouseBusy, run_pipeline
     from .progress import Progress
 
     cfg = RunConfig(**_config(args))  # type: ignore[arg-type]
     show = not args.no_progress and sys.stderr.isatty()
-    started = time.perf_counter()
     progress = Progress(enabled=show)
     try:
         if args.no_prefect:
             summary = run_pipeline(cfg, progress=progress)
         else:
-            from .prefect_env import quiet_prefect
-
-            quiet_prefect()
             sys.path.insert(0, str(_repo_root()))
             from flows.ingest_flow import run_flow
 
-            summary = run_flow(cfg, show_progress=show)
+            summary = run_flow(cfg, show_progress=show, server=server)
     except WarehouseBusy as exc:
         print(f"ingest: error: {exc}", file=sys.stderr)
         return EXIT_INVALID
     finally:
         progress.close()
+        if server is not None:
+            server.stop()
     elapsed = time.perf_counter() - started
     print(summary.render(elapsed))
     if args.report_json:

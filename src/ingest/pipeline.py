@@ -17,7 +17,7 @@ import time
 import uuid
 from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import Future
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -30,6 +30,7 @@ from .errors import Issue
 from .plan import RunPlan, duplicate_issues, iter_batches, plan_run
 from .progress import Progress
 from .warehouse import Warehouse, WarehouseBusy
+from .workers import process_pool
 
 __all__ = ["RunConfig", "RunPlan", "RunSummary", "WarehouseBusy", "plan_run", "run_pipeline"]
 
@@ -250,7 +251,7 @@ def run_pipeline(
             results: Iterable[BatchResult] = (process_batch(b, run_id) for b in batches)
             _consume(results, wh, summary, progress, run_id)
         else:
-            with ProcessPoolExecutor(max_workers=cfg.workers) as pool:
+            with process_pool(cfg.workers) as pool:
 
                 def submit(b: list[SourceFile]) -> Future[BatchResult]:
                     return pool.submit(process_batch, b, run_id)

@@ -65,6 +65,7 @@ def plan_run(cfg: RunConfig, wh: Warehouse, run_id: str) -> RunPlan:
         "source_path VARCHAR, size BIGINT, mtime_ns BIGINT, content_sha256 VARCHAR)"
     )
     files = iter_files(cfg.sources)
+    n_files = 0
     with ThreadPoolExecutor(max_workers=4) as pool:
         while chunk := list(islice(files, CHUNK)):
             digests = _known_digests(wh, [f for _, f in chunk]) if not cfg.rehash else {}
@@ -81,45 +82,47 @@ def plan_run(cfg: RunConfig, wh: Warehouse, run_id: str) -> RunPlan:
                 }
             )
             wh.insert_arrow(_DISCOVERED, table)
+            n_files += len(chunk)
     # First source wins a clash of relative paths: a later copy is quarantined, never
     # loaded, and only the winner is compared with the warehouse.  No ORDER BY and no
-    # sorting window: DuckDB sorts wide rows in memory, and this must fit the loader's
-    # small memory limit at a million files.
-    first_root, join_first = "d.root_idx", ""  # one source: no clash possible
-    if len(cfg.sources) > 1:
-        first_root = "f.first_root"
-        join_first = (
-            f"JOIN (SELECT source_path, min(root_idx) AS first_root FROM {_DISCOVERED} "
-            "GROUP BY ALL) f ON f.source_path = d.source_path"
+    # sorting window: sorting these wide rows is what runs out of DuckDB's memory
+    # budget at a million files; joins and aggregates stay well within it.
+    with wh.bulk_memory(n_files + wh.count("source_files")):
+        first_root, join_first = "d.root_idx", ""  # one source: no clash possible
+        if len(cfg.sources) > 1:
+            first_root = "f.first_root"
+            join_first = (
+                f"JOIN (SELECT source_path, min(root_idx) AS first_root FROM {_DISCOVERED} "
+                "GROUP BY ALL) f ON f.source_path = d.source_path"
+            )
+        con.execute(
+            f"""
+            CREATE OR REPLACE TABLE {PLAN} AS
+            SELECT d.path, d.source_path, d.size, d.mtime_ns, d.content_sha256,
+                   s.source_path IS NOT NULL AS seen_before,
+                   CASE
+                     WHEN d.root_idx > {first_root} THEN 'duplicate'
+                     WHEN s.source_path IS NOT NULL AND d.content_sha256 IS NOT NULL
+                          AND s.content_sha256 = d.content_sha256
+                          AND coalesce(s.parser_version, $pv) = $pv
+                       THEN CASE WHEN s.status = 'loaded' THEN 'unchanged' ELSE 'requarantine' END
+                     ELSE 'parse'
+                   END AS action
+            FROM {_DISCOVERED} d
+            {join_first}
+            LEFT JOIN source_files s ON s.source_path = d.source_path AND d.root_idx = {first_root}
+            """,
+            {"pv": PARSER_VERSION},
         )
-    con.execute(
-        f"""
-        CREATE OR REPLACE TABLE {PLAN} AS
-        SELECT d.path, d.source_path, d.size, d.mtime_ns, d.content_sha256,
-               s.source_path IS NOT NULL AS seen_before,
-               CASE
-                 WHEN d.root_idx > {first_root} THEN 'duplicate'
-                 WHEN s.source_path IS NOT NULL AND d.content_sha256 IS NOT NULL
-                      AND s.content_sha256 = d.content_sha256
-                      AND coalesce(s.parser_version, $pv) = $pv
-                   THEN CASE WHEN s.status = 'loaded' THEN 'unchanged' ELSE 'requarantine' END
-                 ELSE 'parse'
-               END AS action
-        FROM {_DISCOVERED} d
-        {join_first}
-        LEFT JOIN source_files s ON s.source_path = d.source_path AND d.root_idx = {first_root}
-        """,
-        {"pv": PARSER_VERSION},
-    )
-    # Dense numbers for the files to parse, so batches are read back a page at a time.
-    con.execute(
-        f"""
-        CREATE OR REPLACE TABLE {_PARSE} AS
-        SELECT row_number() OVER () AS seq, path, source_path, size, mtime_ns, seen_before
-        FROM {PLAN} WHERE action = 'parse'
-        """
-    )
-    con.execute(f"DROP TABLE {_DISCOVERED}")
+        # Dense numbers for the files to parse, so batches are read back a page at a time.
+        con.execute(
+            f"""
+            CREATE OR REPLACE TABLE {_PARSE} AS
+            SELECT row_number() OVER () AS seq, path, source_path, size, mtime_ns, seen_before
+            FROM {PLAN} WHERE action = 'parse'
+            """
+        )
+        con.execute(f"DROP TABLE {_DISCOVERED}")
     counts = dict.fromkeys(("parse", "unchanged", "requarantine", "duplicate"), 0)
     parse_bytes = 0
     for action, n, nbytes in con.execute(

@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import os
 import sys
-from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 from . import report
 from .batch import BatchResult, process_batch
 from .discover import SourceFile, discover
+from .workers import process_pool
 
 _PARALLEL_FROM = 400
 _BATCH = 200
@@ -78,7 +78,7 @@ def _run(files: list[SourceFile]) -> list[BatchResult]:
     batches = [files[i : i + _BATCH] for i in range(0, len(files), _BATCH)]
     if len(files) < _PARALLEL_FROM or (os.cpu_count() or 1) < 2:
         return [process_batch(b, "validate", to_arrow=False) for b in batches]
-    with ProcessPoolExecutor(max_workers=os.cpu_count()) as pool:
+    with process_pool(os.cpu_count() or 1) as pool:
         return list(pool.map(process_batch, batches, ["validate"] * len(batches), chunksize=1))
 
 

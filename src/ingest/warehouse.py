@@ -19,8 +19,10 @@ import fcntl
 import glob
 import hashlib
 import os
+import re
 import shutil
 import time
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -44,11 +46,27 @@ _VIEWS = next(
 )
 
 
-# DuckDB's default memory limit is 80% of RAM.  The loader only appends batches and runs
-# a few spillable joins, so a small fixed limit keeps its memory flat as the warehouse
-# grows (measured: 128MB -> 64MB took 60 MB off the loader's peak at 100k documents).
+# DuckDB's default memory limit is 80% of RAM, and its buffer pool fills up to the
+# limit as the warehouse grows: that was the loader's growth from 10k to 100k
+# documents.  Loading batches needs little, so it runs under a small fixed limit.
+# The set-based steps whose working set grows with the corpus (planning,
+# re-quarantine, removal: joins over every file) get a budget scaled to the number
+# of files for their duration; DuckDB uses whatever limit it is given, so a fixed
+# large one would cost the loader memory at every size.  Measured on the plan's
+# join: 32MB holds 100k files, 96MB 1M, 192MB 2M (64MB fails at 2M).
 MEMORY_LIMIT_ENV = "INGEST_DUCKDB_MEMORY_LIMIT"
-DEFAULT_MEMORY_LIMIT = "64MB"
+DEFAULT_MEMORY_LIMIT = "32MB"
+BULK_MEMORY_LIMIT_ENV = "INGEST_DUCKDB_BULK_MEMORY_LIMIT"
+BULK_MB_PER_MILLION_FILES = 96
+
+
+def _megabytes(limit: str) -> int:
+    """'32MB' / '1GB' / '512KiB' -> whole megabytes (at least 1)."""
+    m = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*([KMGT]?)I?B?\s*", limit.upper())
+    if not m:
+        raise ValueError(f"not a memory size: {limit!r} (use e.g. 64MB or 1GB)")
+    scale = {"": 1 / 1e6, "K": 1e-3, "M": 1, "G": 1e3, "T": 1e6}[m.group(2)]
+    return max(1, int(float(m.group(1)) * scale))
 
 
 class WarehouseBusy(Exception):
@@ -65,6 +83,7 @@ class Warehouse:
         self.con: duckdb.DuckDBPyConnection | None = None
         self._lock_fd: int | None = None
         self.load_seconds = 0.0
+        self.memory_limit = DEFAULT_MEMORY_LIMIT
 
     # -- lifecycle ------------------------------------------------------------------
     def __enter__(self) -> Warehouse:
@@ -77,8 +96,8 @@ class Warehouse:
                 wal = Path(str(self.path) + ".wal")
                 if wal.exists():
                     shutil.copyfile(wal, str(self.build) + ".wal")
-            limit = os.environ.get(MEMORY_LIMIT_ENV) or DEFAULT_MEMORY_LIMIT
-            self.con = duckdb.connect(str(self.build), config={"memory_limit": limit})
+            self.memory_limit = os.environ.get(MEMORY_LIMIT_ENV) or DEFAULT_MEMORY_LIMIT
+            self.con = duckdb.connect(str(self.build), config={"memory_limit": self.memory_limit})
             self._migrate()
         except BaseException:
             self._discard()
@@ -172,6 +191,20 @@ class Warehouse:
             raise RuntimeError("warehouse is not open")
         return self.con
 
+    @contextlib.contextmanager
+    def bulk_memory(self, n_files: int) -> Iterator[None]:
+        """Raise DuckDB's memory limit for one set-based step over ``n_files`` files."""
+        con = self._con()
+        load_mb = _megabytes(self.memory_limit)
+        bulk = os.environ.get(BULK_MEMORY_LIMIT_ENV) or (
+            f"{max(load_mb, -(-n_files * BULK_MB_PER_MILLION_FILES // 1_000_000))}MB"
+        )
+        con.execute(f"SET memory_limit = '{bulk}'")
+        try:
+            yield
+        finally:
+            con.execute(f"SET memory_limit = '{self.memory_limit}'")
+
     # -- plan support -----------------------------------------------------------------
     def connection(self) -> duckdb.DuckDBPyConnection:
         """The build's connection, for the plan's work tables (see :mod:`ingest.plan`)."""
@@ -255,16 +288,19 @@ class Warehouse:
         re-parsing them; returns how many."""
         con = self._con()
         bad = f"SELECT source_path FROM {PLAN} WHERE action = 'requarantine'"
-        con.execute(
-            f"""
-            INSERT INTO quarantine BY NAME
-            SELECT ? AS run_id, source_path, content_sha256, error_stage AS stage, error_code,
-                   message, line_start
-            FROM source_files WHERE source_path IN ({bad})""",
-            [run_id],
-        )
-        con.execute(f"UPDATE source_files SET run_id = ? WHERE source_path IN ({bad})", [run_id])
-        row = con.execute(f"SELECT count(*) FROM ({bad})").fetchall()
+        with self.bulk_memory(self.count("source_files")):
+            con.execute(
+                f"""
+                INSERT INTO quarantine BY NAME
+                SELECT ? AS run_id, source_path, content_sha256, error_stage AS stage,
+                       error_code, message, line_start
+                FROM source_files WHERE source_path IN ({bad})""",
+                [run_id],
+            )
+            con.execute(
+                f"UPDATE source_files SET run_id = ? WHERE source_path IN ({bad})", [run_id]
+            )
+            row = con.execute(f"SELECT count(*) FROM ({bad})").fetchall()
         return int(row[0][0])
 
     def remove_missing(self) -> int:
@@ -275,20 +311,21 @@ class Warehouse:
             "SELECT source_path FROM source_files "
             f"WHERE source_path NOT IN (SELECT source_path FROM {PLAN})"
         )
-        con.execute("BEGIN TRANSACTION")
-        try:
-            n_loaded = con.execute(
-                "SELECT count(*) FROM source_files "
-                f"WHERE status = 'loaded' AND source_path IN ({gone})"
-            ).fetchall()[0][0]
-            ids = f"SELECT doc_id FROM source_files WHERE source_path IN ({gone})"
-            for name in schema.document_tables():
-                con.execute(f"DELETE FROM {name} WHERE doc_id IN ({ids})")
-            con.execute(f"DELETE FROM source_files WHERE source_path IN ({gone})")
-            con.execute("COMMIT")
-        except BaseException:
-            con.execute("ROLLBACK")
-            raise
+        ids = f"SELECT doc_id FROM source_files WHERE source_path IN ({gone})"
+        with self.bulk_memory(self.count("source_files")):
+            con.execute("BEGIN TRANSACTION")
+            try:
+                n_loaded = con.execute(
+                    "SELECT count(*) FROM source_files "
+                    f"WHERE status = 'loaded' AND source_path IN ({gone})"
+                ).fetchall()[0][0]
+                for name in schema.document_tables():
+                    con.execute(f"DELETE FROM {name} WHERE doc_id IN ({ids})")
+                con.execute(f"DELETE FROM source_files WHERE source_path IN ({gone})")
+                con.execute("COMMIT")
+            except BaseException:
+                con.execute("ROLLBACK")
+                raise
         return int(n_loaded)
 
     def record_run(self, row: dict[str, Any]) -> None:
@@ -316,6 +353,9 @@ class Warehouse:
             os.fsync(dir_fd)
         finally:
             os.close(dir_fd)
+
+    def count(self, table: str) -> int:
+        return int(self._con().execute(f"SELECT count(*) FROM {table}").fetchall()[0][0])
 
     # -- helpers -------------------------------------------------------------------------------
     def _delete_docs(self, doc_ids: list[str]) -> None:

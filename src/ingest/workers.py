@@ -1,0 +1,24 @@
+"""The process pool that parses batches: workers forked from a lean fork server.
+
+Forking the loader directly (the default on Linux) hands every worker a copy of
+whatever the loader holds at that moment: Prefect's threads and client, the
+warehouse connection and its DuckDB pages.  Those pages count in each worker's
+RSS, and the later the pool starts the more there are.  A ``forkserver`` is
+started once from a fresh interpreter that imports only the parsing code, and
+each worker is forked from it: workers start in milliseconds, share the
+imported libraries' pages, and carry nothing of the loader.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+from concurrent.futures import ProcessPoolExecutor
+
+# What a worker needs; imported once in the fork server, shared by every worker.
+_PRELOAD = ["ingest.batch"]
+
+
+def process_pool(workers: int) -> ProcessPoolExecutor:
+    ctx = multiprocessing.get_context("forkserver")
+    ctx.set_forkserver_preload(_PRELOAD)
+    return ProcessPoolExecutor(max_workers=workers, mp_context=ctx)
