@@ -125,3 +125,40 @@ def test_generate_and_schema_commands(tmp_path: Path) -> None:
     assert res.returncode == 0 and "wrote 30 files" in res.stdout
     assert ingest("schema", "--ddl").stdout.startswith("-- Generated")
     assert ingest("generate", str(tmp_path / "d"), "-n", "0").returncode == 2
+
+
+@pytest.mark.flow
+def test_run_on_its_own_temporary_server_is_clean(tmp_path: Path) -> None:
+    """The README's door: no PREFECT_API_URL, so `ingest run` boots its own temporary
+    server; the run loads, prints no ERROR or Traceback, and leaves no server behind."""
+    from ingest.generate import generate_corpus
+
+    src, db, report = tmp_path / "src", tmp_path / "w.duckdb", tmp_path / "r.json"
+    generate_corpus(src, 30, seed=11, bad_share=0.1)
+    env = {k: v for k, v in __import__("os").environ.items() if not k.startswith("PREFECT_")}
+    servers_before = _temporary_servers()
+    args = ["run", str(src), "--db", str(db), "--no-progress", "--report-json", str(report)]
+    proc = subprocess.run(
+        [sys.executable, "-m", "ingest.cli", *args],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,  # not the repository: no pyproject settings to lean on
+        env=env,
+        timeout=300,
+    )
+    out = proc.stdout + proc.stderr
+    assert proc.returncode == 0, out
+    assert "ERROR" not in out and "Traceback" not in out, out
+    data = json.loads(report.read_text())
+    assert data["counts"]["seen"] == 30
+    assert data["counts"]["loaded"] + data["counts"]["quarantined"] == 30
+    assert data["timings_s"]["prefect_server_boot"] > 0
+    assert 0 <= data["timings_s"]["prefect_startup"] <= data["timings_s"]["prefect_server_boot"]
+    assert _temporary_servers() <= servers_before  # ours was stopped
+
+
+def _temporary_servers() -> set[str]:
+    found = subprocess.run(
+        ["pgrep", "-f", "prefect.server.api.server:create_app"], capture_output=True, text=True
+    )
+    return set(found.stdout.split())

@@ -6,6 +6,7 @@ import os
 from pathlib import Path
 
 import duckdb
+import pytest
 
 from ingest.generate import generate_corpus
 from ingest.pipeline import RunConfig, run_pipeline
@@ -101,3 +102,30 @@ def test_unchanged_bad_file_is_quarantined_again_and_vanished_file_removed(
         ).fetchall()
     assert runs == [(2,)]  # reported by both runs without being parsed again
     assert left == [(0,)]
+
+
+def test_duckdb_memory_limits_small_for_loading_scaled_for_set_steps(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def limit(wh: Warehouse) -> str:
+        return str(
+            wh.connection().execute("SELECT current_setting('memory_limit')").fetchall()[0][0]
+        )
+
+    with Warehouse(tmp_path / "a.duckdb") as wh:
+        small = limit(wh)
+        with wh.bulk_memory(2_000_000):
+            big = limit(wh)
+        assert limit(wh) == small
+    assert _mib(small) <= 32 < 150 < _mib(big) <= 200  # 96MB per million files
+    monkeypatch.setenv("INGEST_DUCKDB_MEMORY_LIMIT", "48MB")
+    monkeypatch.setenv("INGEST_DUCKDB_BULK_MEMORY_LIMIT", "80MB")
+    with Warehouse(tmp_path / "b.duckdb") as wh:
+        assert 40 < _mib(limit(wh)) <= 48
+        with wh.bulk_memory(10):
+            assert 70 < _mib(limit(wh)) <= 80
+
+
+def _mib(setting: str) -> float:
+    num, unit = setting.split()
+    return float(num) * {"KiB": 1 / 1024, "MiB": 1, "GiB": 1024}[unit]
