@@ -12,13 +12,14 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .discover import SourceFile
-from .document import DocResult, process_file
 from .errors import Issue
 from .limits import DEFAULT_LIMITS, Limits
-from .validate import validate_batch
+
+if TYPE_CHECKING:
+    from .document import DocResult
 
 
 @dataclass(slots=True)
@@ -57,6 +58,11 @@ def process_batch(
     files: list[SourceFile], run_id: str, limits: Limits = DEFAULT_LIMITS, to_arrow: bool = True
 ) -> BatchResult:
     """Extract and validate ``files``; invalid documents carry their error, nothing raises."""
+    # Imported here: the loader unpickles BatchResults and must not pay for the parsers,
+    # pandas and pandera (workers import them once, in the fork server).
+    from .document import process_file
+    from .validate import validate_batch
+
     timings: dict[str, float] = {}
     results: list[DocResult] = []
     t0 = time.perf_counter()

@@ -23,8 +23,6 @@ from datetime import UTC, datetime
 from itertools import islice
 from typing import TYPE_CHECKING
 
-import pyarrow as pa
-
 from . import PARSER_VERSION
 from .discover import SourceFile, iter_files, sha256_file
 from .errors import Issue
@@ -71,17 +69,17 @@ def plan_run(cfg: RunConfig, wh: Warehouse, run_id: str) -> RunPlan:
             digests = _known_digests(wh, [f for _, f in chunk]) if not cfg.rehash else {}
             need = [f.path for _, f in chunk if f.path not in digests]
             digests.update(zip(need, pool.map(sha256_file, need), strict=True))
-            table = pa.table(
+            wh.insert_columns(
+                _DISCOVERED,
                 {
-                    "root_idx": pa.array([i for i, _ in chunk], pa.int32()),
+                    "root_idx": [i for i, _ in chunk],
                     "path": [f.path for _, f in chunk],
                     "source_path": [f.source_path for _, f in chunk],
-                    "size": pa.array([f.size for _, f in chunk], pa.int64()),
-                    "mtime_ns": pa.array([f.mtime_ns for _, f in chunk], pa.int64()),
+                    "size": [f.size for _, f in chunk],
+                    "mtime_ns": [f.mtime_ns for _, f in chunk],
                     "content_sha256": [digests[f.path] for _, f in chunk],
-                }
+                },
             )
-            wh.insert_arrow(_DISCOVERED, table)
             n_files += len(chunk)
     # First source wins a clash of relative paths: a later copy is quarantined, never
     # loaded, and only the winner is compared with the warehouse.  No ORDER BY and no
@@ -146,21 +144,18 @@ def plan_run(cfg: RunConfig, wh: Warehouse, run_id: str) -> RunPlan:
 def _known_digests(wh: Warehouse, chunk: list[SourceFile]) -> dict[str, str | None]:
     """Stored hashes (by absolute path) of the chunk's files whose size and mtime are
     unchanged since the last run."""
-    probe = pa.table(
-        {
-            "path": [f.path for f in chunk],
-            "source_path": [f.source_path for f in chunk],
-            "size": pa.array([f.size for f in chunk], pa.int64()),
-            "mtime_ns": pa.array([f.mtime_ns for f in chunk], pa.int64()),
-        }
-    )
-    rows = wh.query_with(
-        "_probe",
-        probe,
-        "SELECT p.path, s.content_sha256 FROM _probe p "
-        "JOIN source_files s ON s.source_path = p.source_path "
+    rows = wh.query(
+        "WITH p AS (SELECT unnest($1) AS path, unnest($2) AS source_path, unnest($3) AS size, "
+        "unnest($4) AS mtime_ns) "
+        "SELECT p.path, s.content_sha256 FROM p JOIN source_files s USING (source_path) "
         "WHERE s.size = p.size AND p.mtime_ns <> 0 AND s.mtime_ns = p.mtime_ns "
         "AND s.content_sha256 IS NOT NULL",
+        [
+            [f.path for f in chunk],
+            [f.source_path for f in chunk],
+            [f.size for f in chunk],
+            [f.mtime_ns for f in chunk],
+        ],
     )
     return dict(rows)
 

@@ -13,10 +13,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pandas as pd
 import yaml
+
+if TYPE_CHECKING:  # pandas only where frames are built: the loader never imports it
+    import pandas as pd
 
 _HERE = Path(__file__).resolve().parent
 _CANDIDATES = (
@@ -109,6 +111,8 @@ def document_tables() -> list[str]:
 # -- frames -------------------------------------------------------------------
 def frame(name: str, rows: list[dict[str, Any]]) -> pd.DataFrame:
     """Rows as a DataFrame with the contract's column order and dtypes."""
+    import pandas as pd
+
     table = tables()[name]
     df = (
         pd.DataFrame.from_records(rows, columns=table.names)
@@ -121,36 +125,36 @@ def frame(name: str, rows: list[dict[str, Any]]) -> pd.DataFrame:
 # -- pandera ----------------------------------------------------------------------
 @cache
 def pandera_schema(name: str) -> Any:
-    import pandera.pandas as pa
+    import pandera.pandas as pda
 
     table = tables()[name]
     columns = {
-        c.name: pa.Column(
+        c.name: pda.Column(
             PANDAS_TYPES[c.type],
             nullable=c.nullable,
-            checks=[_check(pa, k, v) for k, v in c.checks],
+            checks=[_check(pda, k, v) for k, v in c.checks],
             description=c.description or None,
         )
         for c in table.columns
     }
-    return pa.DataFrameSchema(
+    return pda.DataFrameSchema(
         columns, name=name, strict=True, ordered=True, unique=list(table.key) or None
     )
 
 
-def _check(pa: Any, kind: str, arg: Any) -> Any:
+def _check(pda: Any, kind: str, arg: Any) -> Any:
     if kind == "isin":
-        return pa.Check.isin(list(arg))
+        return pda.Check.isin(list(arg))
     if kind == "ge":
-        return pa.Check.ge(arg)
+        return pda.Check.ge(arg)
     if kind == "le":
-        return pa.Check.le(arg)
+        return pda.Check.le(arg)
     if kind == "str_length":
-        return pa.Check.str_length(arg.get("min"), arg.get("max"))
+        return pda.Check.str_length(arg.get("min"), arg.get("max"))
     if kind == "matches":
-        return pa.Check.str_matches(rf"^(?:{arg})$")
+        return pda.Check.str_matches(rf"^(?:{arg})$")
     if kind == "not_contains":
-        return pa.Check(
+        return pda.Check(
             lambda s, x=arg: ~s.str.contains(x, regex=False),
             name="not_contains",
             error=f"must not contain {arg!r}",

@@ -210,22 +210,23 @@ class Warehouse:
         """The build's connection, for the plan's work tables (see :mod:`ingest.plan`)."""
         return self._con()
 
-    def insert_arrow(self, name: str, table: pa.Table) -> None:
-        con = self._con()
-        con.register("_arrow", table)
-        try:
-            con.execute(f"INSERT INTO {name} BY NAME SELECT * FROM _arrow")
-        finally:
-            con.unregister("_arrow")
+    def insert_columns(self, name: str, columns: dict[str, list[Any]]) -> None:
+        """Insert rows given as equally long Python lists, one per column.
 
-    def query_with(self, name: str, table: pa.Table, sql: str) -> list[Any]:
-        """Run ``sql`` with ``table`` visible as ``name``; all rows."""
-        con = self._con()
-        con.register(name, table)
-        try:
-            return con.execute(sql).fetchall()
-        finally:
-            con.unregister(name)
+        DuckDB binds each list as one LIST parameter and ``unnest`` zips them back
+        into rows, in C++.  Not Arrow: pyarrow imports pandas (+60 MB, ~1 s) the first
+        time it converts Python objects, and the loader has no other use for it."""
+        if not columns or not next(iter(columns.values())):
+            return
+        names = list(columns)
+        select = ", ".join(f"unnest(${i + 1})" for i in range(len(names)))
+        self._con().execute(
+            f"INSERT INTO {name} ({', '.join(names)}) SELECT {select}", list(columns.values())
+        )
+
+    def query(self, sql: str, params: list[Any] | None = None) -> list[Any]:
+        """All rows of one statement on the build (``$1``-style or ``?`` parameters)."""
+        return self._con().execute(sql, params or []).fetchall()
 
     # -- writing ----------------------------------------------------------------------------
     def load_batch(self, batch: BatchResult, run_id: str) -> None:
@@ -362,30 +363,22 @@ class Warehouse:
         if not doc_ids:
             return
         con = self._con()
-        con.register("_ids", pa.table({"doc_id": doc_ids}))
         for name in schema.document_tables():
-            con.execute(f"DELETE FROM {name} WHERE doc_id IN (SELECT doc_id FROM _ids)")
-        con.unregister("_ids")
+            con.execute(f"DELETE FROM {name} WHERE doc_id IN (SELECT unnest(?))", [doc_ids])
 
     def _upsert_source_files(self, rows: list[dict[str, Any]], *, replace: bool = True) -> None:
         if not rows:
             return
-        con = self._con()
-        tbl = pa.Table.from_pandas(schema.frame("source_files", rows), preserve_index=False)
-        con.register("_sf", tbl)
         if replace:  # only files seen before have a row to replace
-            con.execute(
-                "DELETE FROM source_files WHERE source_path IN (SELECT source_path FROM _sf)"
+            self._con().execute(
+                "DELETE FROM source_files WHERE source_path IN (SELECT unnest(?))",
+                [[r["source_path"] for r in rows]],
             )
-        con.execute("INSERT INTO source_files BY NAME SELECT * FROM _sf")
-        con.unregister("_sf")
+        self.append("source_files", rows)
 
     def append(self, name: str, rows: list[dict[str, Any]]) -> None:
-        """Append rows (dicts) to a table in one bulk insert."""
-        if not rows:
-            return
-        con = self._con()
-        tbl = pa.Table.from_pandas(schema.frame(name, rows), preserve_index=False)
-        con.register("_rows", tbl)
-        con.execute(f"INSERT INTO {name} BY NAME SELECT * FROM _rows")
-        con.unregister("_rows")
+        """Append rows (dicts keyed by the contract's column names) in one insert;
+        missing keys are nulls."""
+        if rows:
+            cols = schema.tables()[name].names
+            self.insert_columns(name, {c: [r.get(c) for r in rows] for c in cols})

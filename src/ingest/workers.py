@@ -15,7 +15,7 @@ import multiprocessing
 from concurrent.futures import ProcessPoolExecutor
 
 # What a worker needs; imported once in the fork server, shared by every worker.
-_PRELOAD = ["ingest.batch"]
+_PRELOAD = ["ingest.batch", "ingest.document", "ingest.validate"]
 
 
 def process_pool(workers: int) -> ProcessPoolExecutor:
