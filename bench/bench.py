@@ -20,7 +20,6 @@ import json
 import os
 import platform
 import re
-import resource
 import shutil
 import statistics
 import subprocess
@@ -169,11 +168,13 @@ def load_vs_executemany(files: list[Path], limit_rows: int) -> dict[str, Any]:
 
 
 # -- end to end (subprocess) -----------------------------------------------------------------
-def _rss_by_role_kb(root: int) -> dict[str, int]:
-    """VmRSS of ``root`` (the loader), its Prefect server, its largest other descendant
-    (a parse worker or the fork server), and the whole tree (Linux /proc)."""
+def _sample_tree(root: int, peaks: dict[str, int]) -> None:
+    """Fold one /proc sample of ``root``'s process tree into ``peaks`` (kB): each
+    process's own high-water mark (VmHWM, so no spike between samples is missed) by
+    role (the loader is ``root``; the Prefect server; any other descendant is a parse
+    worker or the fork server), the largest process, and the tree's summed VmRSS."""
     parents: dict[int, int] = {}
-    rss: dict[int, int] = {}
+    status: dict[int, dict[str, int]] = {}
     cmd: dict[int, str] = {}
     for entry in os.listdir("/proc"):
         if not entry.isdigit():
@@ -183,9 +184,10 @@ def _rss_by_role_kb(root: int) -> dict[str, int]:
             with open(f"/proc/{entry}/stat") as fh:
                 parents[pid] = int(fh.read().rsplit(")", 1)[1].split()[1])
             with open(f"/proc/{entry}/status") as fh:
-                for line in fh:
-                    if line.startswith("VmRSS:"):
-                        rss[pid] = int(line.split()[1])
+                status[pid] = {
+                    k: int(v.split()[0])
+                    for k, v in (ln.split(":", 1) for ln in fh if ln.startswith(("VmRSS", "VmHWM")))
+                }
             with open(f"/proc/{entry}/cmdline", "rb") as fb:
                 cmd[pid] = fb.read().decode(errors="replace")
         except (OSError, ValueError, IndexError):
@@ -196,21 +198,26 @@ def _rss_by_role_kb(root: int) -> dict[str, int]:
         kids = [c for c, pp in parents.items() if pp == p and c not in tree]
         tree.update(kids)
         frontier.extend(kids)
-    out = {"loader": rss.get(root, 0), "server": 0, "worker": 0, "tree": 0}
+    total = 0
     for p in tree:
-        out["tree"] += rss.get(p, 0)
+        st = status.get(p, {})
+        total += st.get("VmRSS", 0)
+        hwm = st.get("VmHWM", 0)
         if p == root:
-            continue
-        role = "server" if "prefect.server.api.server" in cmd.get(p, "") else "worker"
-        out[role] = max(out[role], rss.get(p, 0))
-    return out
+            role = "loader"
+        elif "prefect.server.api.server" in cmd.get(p, ""):
+            role = "server"
+        else:
+            role = "worker"
+        for key in (role, "largest"):
+            peaks[key] = max(peaks.get(key, 0), hwm)
+    peaks["tree"] = max(peaks.get("tree", 0), total)
 
 
 def ingest_run(src: Path, db: Path, *extra: str) -> dict[str, Any]:
     import threading
 
     report = db.with_suffix(".report.json")
-    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     t0 = time.perf_counter()
     peaks: dict[str, int] = {}
     done = threading.Event()
@@ -234,9 +241,8 @@ def ingest_run(src: Path, db: Path, *extra: str) -> dict[str, Any]:
 
     def sample() -> None:
         while not done.is_set():
-            for role, kb in _rss_by_role_kb(popen.pid).items():
-                peaks[role] = max(peaks.get(role, 0), kb)
-            done.wait(0.25)
+            _sample_tree(popen.pid, peaks)
+            done.wait(0.1)
 
     sampler = threading.Thread(target=sample, daemon=True)
     sampler.start()
@@ -250,7 +256,6 @@ def ingest_run(src: Path, db: Path, *extra: str) -> dict[str, Any]:
     bad_lines = [
         ln for ln in (proc.stdout + proc.stderr).splitlines() if "ERROR" in ln or "Traceback" in ln
     ]
-    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     data = json.loads(report.read_text())
     startup = data["timings_s"].get("prefect_startup", 0.0)
     return {
@@ -260,22 +265,9 @@ def ingest_run(src: Path, db: Path, *extra: str) -> dict[str, Any]:
         "wall_ex_startup_s": wall - startup,
         "counts": data["counts"],
         "timings_s": data["timings_s"],
-        "peak_rss_mb": peak / 1024 if peak > before else None,
         "peak_role_rss_mb": {k: v / 1024 for k, v in peaks.items()},
         "error_lines": bad_lines,
     }
-
-
-def rss_of(cmd: list[str]) -> float:
-    """Peak RSS (MB) of the largest process of a fresh command tree."""
-    code = (
-        "import resource, subprocess, sys; subprocess.run(sys.argv[1:], check=True, "
-        "capture_output=True); print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)"
-    )
-    out = subprocess.run(
-        [sys.executable, "-c", code, *cmd], capture_output=True, text=True, check=True
-    )
-    return int(out.stdout.strip()) / 1024
 
 
 def end_to_end(src: Path, n: int, runs: int, work: Path) -> dict[str, Any]:
@@ -327,7 +319,7 @@ def end_to_end(src: Path, n: int, runs: int, work: Path) -> dict[str, Any]:
         "flow_parse_load_s": flow_parse,
         "orchestration_overhead": flow_parse / lib_parse - 1,
         "prefect_server_boot_s": med(colds, "prefect_server_boot_s"),
-        "peak_rss_mb": max((c["peak_rss_mb"] or 0) for c in colds),
+        "peak_rss_mb": max(c["peak_role_rss_mb"]["largest"] for c in colds),
         "peak_loader_rss_mb": max(c["peak_role_rss_mb"]["loader"] for c in colds),
         "peak_worker_rss_mb": max(c["peak_role_rss_mb"].get("worker", 0) for c in colds),
         "peak_server_rss_mb": max(c["peak_role_rss_mb"].get("server", 0) for c in colds),
@@ -343,6 +335,32 @@ def end_to_end(src: Path, n: int, runs: int, work: Path) -> dict[str, Any]:
             "rerun_wall_s": [r["wall_s"] for r in reruns],
         },
     }
+
+
+def unstructured_dlt(python: str, src: Path, limit: int) -> dict[str, Any]:
+    """The glue baseline (``baseline_unstructured_dlt.py``) under its own interpreter."""
+    script = ROOT / "bench" / "baseline_unstructured_dlt.py"
+    proc = subprocess.run(
+        [python, str(script), str(src), "--limit", str(limit)],
+        capture_output=True,
+        text=True,
+    )
+    if proc.returncode != 0:
+        raise RuntimeError(f"baseline failed:\n{proc.stdout}\n{proc.stderr[-3000:]}")
+    out: dict[str, Any] = json.loads(proc.stdout.strip().splitlines()[-1])
+    return out
+
+
+def tables_found(db: Path, limit_paths: set[str]) -> int:
+    """How many tables ingest extracted from the given files (its warehouse)."""
+    import duckdb
+
+    with duckdb.connect(str(db), read_only=True) as con:
+        rows = con.execute(
+            "SELECT s.source_path, count(*) FROM doc_tables t "
+            "JOIN source_files s USING (doc_id) GROUP BY ALL"
+        ).fetchall()
+    return sum(n for path, n in rows if path in limit_paths)
 
 
 def single_core(files: list[Path], runs: int) -> dict[str, Any]:
@@ -374,6 +392,14 @@ def main() -> None:
     ap.add_argument("--sizes", default="1000,10000")
     ap.add_argument("--with-100k", action="store_true", help="add a 100k-document corpus")
     ap.add_argument("--work", default=None, help="folder for corpora and warehouses")
+    ap.add_argument(
+        "--baseline-python",
+        default=None,
+        help="an interpreter with unstructured[md] and dlt[duckdb]: adds the glue baseline",
+    )
+    ap.add_argument(
+        "--baseline-docs", type=int, default=1000, help="files the glue baseline runs on"
+    )
     args = ap.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]
     if args.with_100k:
@@ -399,6 +425,8 @@ def main() -> None:
             entry["single_core"] = single_core(files, args.runs)
             entry["load"] = load_vs_executemany(files[: min(len(files), 1000)], limit_rows=20_000)
         entry["end_to_end"] = end_to_end(src, n, 1 if n > 10_000 else args.runs, work)
+        if args.baseline_python and n == max(s for s in sizes if s <= 10_000):
+            entry["glue_baseline"] = glue_baseline(args, src, files, n, entry, work)
         result["sizes"][str(n)] = entry
         print_table(n, entry)
     big = [s for s in sizes if s >= 10_000]
@@ -422,6 +450,28 @@ def main() -> None:
     print(f"\nwrote {OUT / name} (work folder {work})")
     if not args.work:
         shutil.rmtree(work, ignore_errors=True)
+
+
+def glue_baseline(
+    args: argparse.Namespace,
+    src: Path,
+    files: list[Path],
+    n: int,
+    entry: dict[str, Any],
+    work: Path,
+) -> dict[str, Any]:
+    k = min(args.baseline_docs, len(files))
+    base = unstructured_dlt(args.baseline_python, src, k)
+    first = {f.relative_to(src).as_posix() for f in files[:k]}
+    e2e = entry["end_to_end"]
+    out = {
+        **base,
+        "ingest_tables_same_files": tables_found(work / f"e2e-{n}-0.duckdb", first),
+        "speedup_end_to_end": e2e["docs_per_s_ex_startup"] / base["docs_per_s"],
+    }
+    if "single_core" in entry:
+        out["speedup_one_core"] = entry["single_core"]["parse_docs_per_s"] / base["docs_per_s"]
+    return out
 
 
 def print_table(n: int, e: dict[str, Any]) -> None:
@@ -495,7 +545,7 @@ def print_table(n: int, e: dict[str, Any]) -> None:
             f"largest process {t['peak_rss_mb']:.0f} MB: loader {t['peak_loader_rss_mb']:.0f} MB, "
             f"parse worker {t['peak_worker_rss_mb']:.0f} MB, Prefect server "
             f"{t['peak_server_rss_mb']:.0f} MB; whole tree {t['peak_tree_rss_mb']:.0f} MB "
-            "(sampled every 0.25 s)",
+            "(VmHWM per process, sampled every 0.1 s)",
         ),
         (
             "stage share of parse CPU",
@@ -503,6 +553,20 @@ def print_table(n: int, e: dict[str, Any]) -> None:
         ),
         ("ERROR/Traceback lines", str(len(t["error_lines"]))),
     ]
+    if "glue_baseline" in e:
+        g = e["glue_baseline"]
+        rows += [
+            (
+                "glue baseline: Unstructured+dlt",
+                f"{g['docs_per_s']:,.1f} docs/s on 1 core ({g['docs']:,} files, "
+                f"{g['tables']} tables found; ingest found {g['ingest_tables_same_files']:,})",
+            ),
+            (
+                "  ingest vs glue",
+                f"{g.get('speedup_one_core', float('nan')):,.0f}x on one core, "
+                f"{g['speedup_end_to_end']:,.0f}x end to end (all cores, minus Prefect start-up)",
+            ),
+        ]
     width = max(len(r[0]) for r in rows)
     for k, v in rows:
         print(f"  {k.ljust(width)}  {v}")
