@@ -34,7 +34,7 @@ from .workers import process_pool
 
 __all__ = ["RunConfig", "RunPlan", "RunSummary", "WarehouseBusy", "plan_run", "run_pipeline"]
 
-DEFAULT_BATCH = 250
+DEFAULT_BATCH = 500  # measured at 10k: 250 -> 500 cut parse+load ~18% and halved per-task overhead
 
 
 @dataclass
