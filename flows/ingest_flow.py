@@ -94,8 +94,10 @@ def ingest_flow(config: dict[str, Any], show_progress: bool = False) -> RunSumma
     progress = Progress(enabled=show_progress)
     with Warehouse(cfg.db, lock_timeout=cfg.lock_timeout) as wh:
         # The plan lives in the build's work table; the task returns counts only.
+        t_plan = time.perf_counter()
         plan = plan_task(cfg, cast(Any, quote(wh)), run_id)
         summary = RunSummary(run_id, db=cfg.db)
+        summary.timings["plan"] = time.perf_counter() - t_plan
         batches = iter_batches(wh, cfg.batch_size)
         progress.start(plan.to_parse)
         inflight = max(2, 2 * cfg.workers)

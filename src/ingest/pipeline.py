@@ -242,8 +242,10 @@ def run_pipeline(
     run_id = run_id or new_run_id()
     flow_t0 = time.perf_counter()
     with Warehouse(cfg.db, lock_timeout=cfg.lock_timeout) as wh:
+        t_plan = time.perf_counter()
         plan = plan_run(cfg, wh, run_id)
         summary = RunSummary(run_id, db=cfg.db)
+        summary.timings["plan"] = time.perf_counter() - t_plan
         batches = iter_batches(wh, cfg.batch_size)
         progress.start(plan.to_parse)
         t0 = time.perf_counter()
