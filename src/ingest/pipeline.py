@@ -201,7 +201,8 @@ def finish_run(wh: Warehouse, plan: RunPlan, summary: RunSummary, sources: list[
         )
         summary.quarantined += len(dupes)
         summary.problems.extend(i for i, _ in dupes)
-    summary.quarantined += wh.requarantine(plan.run_id)
+    if plan.requarantine:
+        summary.quarantined += wh.requarantine(plan.run_id)
     summary.unchanged = plan.unchanged
     summary.removed = wh.remove_missing()
     summary.seen = plan.seen

@@ -51,7 +51,6 @@ class RunPlan:
     unchanged: int = 0
     requarantine: int = 0
     duplicates: int = 0
-    bytes_to_parse: int = 0
 
 
 def plan_run(cfg: RunConfig, wh: Warehouse, run_id: str) -> RunPlan:
@@ -122,13 +121,7 @@ def plan_run(cfg: RunConfig, wh: Warehouse, run_id: str) -> RunPlan:
         )
         con.execute(f"DROP TABLE {_DISCOVERED}")
     counts = dict.fromkeys(("parse", "unchanged", "requarantine", "duplicate"), 0)
-    parse_bytes = 0
-    for action, n, nbytes in con.execute(
-        f"SELECT action, count(*), sum(greatest(size, 0)) FROM {PLAN} GROUP BY action"
-    ).fetchall():
-        counts[action] = n
-        if action == "parse":
-            parse_bytes = int(nbytes or 0)
+    counts.update(con.execute(f"SELECT action, count(*) FROM {PLAN} GROUP BY action").fetchall())
     return RunPlan(
         run_id,
         started,
@@ -137,7 +130,6 @@ def plan_run(cfg: RunConfig, wh: Warehouse, run_id: str) -> RunPlan:
         unchanged=counts["unchanged"],
         requarantine=counts["requarantine"],
         duplicates=counts["duplicate"],
-        bytes_to_parse=parse_bytes,
     )
 
 

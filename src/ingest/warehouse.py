@@ -314,14 +314,14 @@ class Warehouse:
         )
         ids = f"SELECT doc_id FROM source_files WHERE source_path IN ({gone})"
         with self.bulk_memory(self.count("source_files")):
-            if not con.execute(f"SELECT count(*) FROM ({gone})").fetchall()[0][0]:
+            n_gone, n_loaded = con.execute(
+                "SELECT count(*), count(*) FILTER (status = 'loaded') FROM source_files "
+                f"WHERE source_path IN ({gone})"
+            ).fetchall()[0]
+            if not n_gone:
                 return 0  # the usual case: spare a DELETE over every document table
             con.execute("BEGIN TRANSACTION")
             try:
-                n_loaded = con.execute(
-                    "SELECT count(*) FROM source_files "
-                    f"WHERE status = 'loaded' AND source_path IN ({gone})"
-                ).fetchall()[0][0]
                 for name in schema.document_tables():
                     con.execute(f"DELETE FROM {name} WHERE doc_id IN ({ids})")
                 con.execute(f"DELETE FROM source_files WHERE source_path IN ({gone})")
