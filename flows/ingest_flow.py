@@ -96,7 +96,7 @@ def ingest_flow(config: dict[str, Any], show_progress: bool = False) -> RunSumma
         # The plan lives in the build's work table; the task returns counts only.
         t_plan = time.perf_counter()
         plan = plan_task(cfg, cast(Any, quote(wh)), run_id)
-        summary = RunSummary(run_id, db=cfg.db)
+        summary = RunSummary(run_id, db=cfg.db, orchestration="prefect")
         summary.timings["plan"] = time.perf_counter() - t_plan
         batches = iter_batches(wh, cfg.batch_size)
         progress.start(plan.to_parse)

@@ -8,7 +8,9 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
+import duckdb
 import pytest
 
 from ingest.cli import _parser, main
@@ -130,31 +132,65 @@ def test_generate_and_schema_commands(tmp_path: Path) -> None:
 @pytest.mark.flow
 def test_run_on_its_own_temporary_server_is_clean(tmp_path: Path) -> None:
     """The README's door: no PREFECT_API_URL, so `ingest run` boots its own temporary
-    server; the run loads, prints no ERROR or Traceback, and leaves no server behind."""
+    server; the run loads, prints no ERROR or Traceback, and leaves no server behind.
+    Run again unchanged, it finishes without booting a server, and leaves the same
+    records as a re-run forced through the flow."""
     from ingest.generate import generate_corpus
 
     src, db, report = tmp_path / "src", tmp_path / "w.duckdb", tmp_path / "r.json"
     generate_corpus(src, 30, seed=11, bad_share=0.1)
     env = {k: v for k, v in __import__("os").environ.items() if not k.startswith("PREFECT_")}
+    env["PREFECT_HOME"] = str(tmp_path / "prefect-home")  # no profile naming a server
     servers_before = _temporary_servers()
-    args = ["run", str(src), "--db", str(db), "--no-progress", "--report-json", str(report)]
-    proc = subprocess.run(
-        [sys.executable, "-m", "ingest.cli", *args],
-        capture_output=True,
-        text=True,
-        cwd=tmp_path,  # not the repository: no pyproject settings to lean on
-        env=env,
-        timeout=300,
-    )
-    out = proc.stdout + proc.stderr
-    assert proc.returncode == 0, out
-    assert "ERROR" not in out and "Traceback" not in out, out
-    data = json.loads(report.read_text())
-    assert data["counts"]["seen"] == 30
-    assert data["counts"]["loaded"] + data["counts"]["quarantined"] == 30
-    assert data["timings_s"]["prefect_server_boot"] > 0
-    assert 0 <= data["timings_s"]["prefect_startup"] <= data["timings_s"]["prefect_server_boot"]
+
+    def run(*extra: str) -> dict[str, Any]:
+        args = ["run", str(src), "--db", str(db), "--no-progress", "--report-json", str(report)]
+        proc = subprocess.run(
+            [sys.executable, "-m", "ingest.cli", *args, *extra],
+            capture_output=True,
+            text=True,
+            cwd=tmp_path,  # not the repository: no pyproject settings to lean on
+            env=env,
+            timeout=300,
+        )
+        out = proc.stdout + proc.stderr
+        assert proc.returncode == 0, out
+        assert "ERROR" not in out and "Traceback" not in out, out
+        data: dict[str, Any] = json.loads(report.read_text())
+        data["stdout"] = proc.stdout
+        return data
+
+    cold = run()
+    assert cold["orchestration"] == "prefect"
+    assert cold["counts"]["seen"] == 30
+    assert cold["counts"]["loaded"] + cold["counts"]["quarantined"] == 30
+    assert cold["timings_s"]["prefect_server_boot"] > 0
+    assert 0 <= cold["timings_s"]["prefect_startup"] <= cold["timings_s"]["prefect_server_boot"]
     assert _temporary_servers() <= servers_before  # ours was stopped
+
+    again = run()
+    assert again["orchestration"] == "up-to-date"
+    assert "prefect_server_boot" not in again["timings_s"]
+    assert "up to date: nothing to parse" in again["stdout"]
+    forced = run("--always-flow")
+    assert forced["orchestration"] == "prefect" and forced["timings_s"]["prefect_server_boot"] > 0
+    expected = {**cold["counts"], "loaded": 0, "unchanged": cold["counts"]["loaded"]}
+    assert again["counts"] == forced["counts"] == expected
+    with duckdb.connect(str(db), read_only=True) as con:
+        runs = con.execute(
+            "SELECT run_id, files_seen, loaded, unchanged, quarantined FROM ingest_runs "
+            "ORDER BY started_at"
+        ).fetchall()
+        per_run = dict(
+            con.execute(
+                "SELECT run_id, list(source_path || ' ' || error_code ORDER BY source_path) "
+                "FROM quarantine GROUP BY run_id"
+            ).fetchall()
+        )
+    assert [r[0] for r in runs] == [cold["run_id"], again["run_id"], forced["run_id"]]
+    assert runs[1][1:] == runs[2][1:]
+    assert per_run[cold["run_id"]] == per_run[again["run_id"]] == per_run[forced["run_id"]]
+    assert _temporary_servers() <= servers_before
 
 
 def _temporary_servers() -> set[str]:

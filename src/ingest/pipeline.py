@@ -71,6 +71,9 @@ class RunSummary:
     timings: dict[str, float] = field(default_factory=dict)
     n_bytes: int = 0
     db: str = ""
+    # How the run was carried out: "prefect" (the flow), "library" (--no-prefect), or
+    # "up-to-date" (nothing to parse, so the CLI finished it without Prefect).
+    orchestration: str = "library"
 
     def add(self, batch: BatchResult) -> None:
         for o in batch.outcomes:
@@ -131,6 +134,11 @@ class RunSummary:
                 if t.get(key)
             ]
             lines.append("  time: " + ", ".join(parts))
+        if self.orchestration == "up-to-date":
+            lines.append(
+                "  up to date: nothing to parse, so Prefect was not started "
+                "(--always-flow runs the flow anyway)"
+            )
         if self.db:
             lines.append(f"  warehouse: {self.db}")
         return "\n".join(lines)
@@ -139,6 +147,7 @@ class RunSummary:
         return json.dumps(
             {
                 "run_id": self.run_id,
+                "orchestration": self.orchestration,
                 "counts": self.counts(),
                 "elapsed_s": elapsed,
                 "families": dict(self.families),

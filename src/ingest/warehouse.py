@@ -28,7 +28,6 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
-import pyarrow as pa
 
 from . import PARSER_VERSION, schema
 from .batch import BatchResult
@@ -281,6 +280,9 @@ class Warehouse:
             con.execute("ROLLBACK")
             raise
         # Arrow keeps freed buffers pooled; hand them back so the loader stays flat.
+        # (Imported here: a run with nothing to load never needs pyarrow.)
+        import pyarrow as pa
+
         pa.default_memory_pool().release_unused()
         self.load_seconds += time.perf_counter() - t0
 
