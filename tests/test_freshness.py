@@ -161,3 +161,21 @@ def test_server_configured_reads_env_and_active_profile(
     assert server_configured() is False
     monkeypatch.setenv("PREFECT_API_URL", "http://127.0.0.1:4200/api")
     assert server_configured() is True
+
+
+def test_after_a_run_touched_files_are_not_read_again(
+    loaded: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A checkout or copy gives every file a new mtime: the next run hashes them once
+    and remembers the new stat, so the check after it reads no file at all."""
+    src, db = loaded
+    for p in _files(src):
+        _touch(p)
+    assert needs_parsing([src], db) is False  # hashed: same bytes
+    run_pipeline(RunConfig(sources=[str(src)], db=str(db), workers=1))
+
+    def no_reading(path: str) -> str:
+        raise AssertionError(f"read {path}")
+
+    monkeypatch.setattr("ingest.freshness.sha256_file", no_reading)
+    assert needs_parsing([src], db) is False

@@ -46,10 +46,15 @@ def test_touched_but_identical_file_is_hashed_and_unchanged(tmp_path: Path) -> N
     src, db = tmp_path / "src", tmp_path / "w.duckdb"
     generate_corpus(src, 6, seed=4, bad_share=0.0)
     _run(src, db)
-    for p in src.rglob("*.md"):
-        os.utime(p, ns=(1, 1_000_000_000))
+    for p in src.rglob("*"):
+        if p.is_file():
+            os.utime(p, ns=(1, 1_000_000_000))
     c = _run(src, db)
     assert (c["loaded"], c["unchanged"]) == (0, 6)
+    # The new mtime is remembered: the next run trusts it instead of hashing again.
+    with duckdb.connect(str(db), read_only=True) as con:
+        mtimes = {r[0] for r in con.execute("SELECT mtime_ns FROM source_files").fetchall()}
+    assert mtimes == {1_000_000_000}
 
 
 def test_batches_cover_every_file_once_within_limits(tmp_path: Path) -> None:

@@ -97,6 +97,8 @@ def plan_run(cfg: RunConfig, wh: Warehouse, run_id: str) -> RunPlan:
             CREATE OR REPLACE TABLE {PLAN} AS
             SELECT d.path, d.source_path, d.size, d.mtime_ns, d.content_sha256,
                    s.source_path IS NOT NULL AS seen_before,
+                   s.size IS DISTINCT FROM d.size OR s.mtime_ns IS DISTINCT FROM d.mtime_ns
+                     AS restat,
                    CASE
                      WHEN d.root_idx > {first_root} THEN 'duplicate'
                      WHEN s.source_path IS NOT NULL AND d.content_sha256 IS NOT NULL
@@ -120,8 +122,21 @@ def plan_run(cfg: RunConfig, wh: Warehouse, run_id: str) -> RunPlan:
             """
         )
         con.execute(f"DROP TABLE {_DISCOVERED}")
-    counts = dict.fromkeys(("parse", "unchanged", "requarantine", "duplicate"), 0)
-    counts.update(con.execute(f"SELECT action, count(*) FROM {PLAN} GROUP BY action").fetchall())
+        counts = dict.fromkeys(("parse", "unchanged", "requarantine", "duplicate"), 0)
+        restat = 0
+        for action, n, n_restat in con.execute(
+            f"SELECT action, count(*), count(*) FILTER (WHERE restat) FROM {PLAN} GROUP BY action"
+        ).fetchall():
+            counts[action] = n
+            restat += n_restat if action in ("unchanged", "requarantine") else 0
+        if restat:
+            # Same bytes, new size/mtime (a checkout, a copy, a touch): remember the new
+            # stat, or every later run would read and hash these files again.
+            con.execute(
+                f"UPDATE source_files SET size = p.size, mtime_ns = p.mtime_ns FROM {PLAN} p "
+                "WHERE p.source_path = source_files.source_path AND p.restat "
+                "AND p.action IN ('unchanged', 'requarantine')"
+            )
     return RunPlan(
         run_id,
         started,
