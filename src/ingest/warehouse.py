@@ -52,10 +52,13 @@ _VIEWS = next(
 # re-quarantine, removal: joins over every file) get a budget scaled to the number
 # of files for their duration; DuckDB uses whatever limit it is given, so a fixed
 # large one would cost the loader memory at every size.  Measured on the plan's
-# join: 32MB holds 100k files, 96MB 1M, 192MB 2M (64MB fails at 2M).
+# join: 96MB per million rows held 1M and 2M; a re-run at 100k files (200k rows:
+# discovered + known) ran out at 32MB once the plan also compared stat columns, so
+# the budget is a fixed base plus the per-file share.
 MEMORY_LIMIT_ENV = "INGEST_DUCKDB_MEMORY_LIMIT"
 DEFAULT_MEMORY_LIMIT = "32MB"
 BULK_MEMORY_LIMIT_ENV = "INGEST_DUCKDB_BULK_MEMORY_LIMIT"
+BULK_BASE_MB = 32
 BULK_MB_PER_MILLION_FILES = 96
 
 
@@ -195,9 +198,8 @@ class Warehouse:
         """Raise DuckDB's memory limit for one set-based step over ``n_files`` files."""
         con = self._con()
         load_mb = _megabytes(self.memory_limit)
-        bulk = os.environ.get(BULK_MEMORY_LIMIT_ENV) or (
-            f"{max(load_mb, -(-n_files * BULK_MB_PER_MILLION_FILES // 1_000_000))}MB"
-        )
+        scaled = BULK_BASE_MB - (-n_files * BULK_MB_PER_MILLION_FILES // 1_000_000)
+        bulk = os.environ.get(BULK_MEMORY_LIMIT_ENV) or f"{max(load_mb, scaled)}MB"
         con.execute(f"SET memory_limit = '{bulk}'")
         try:
             yield
