@@ -8,6 +8,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from ingest.errors import Issue
 from ingest.generate import generate_corpus
 from ingest.pipeline import RunConfig, run_pipeline
 from ingest.plan import MAX_BATCH_BYTES, WORK_TABLES, iter_batches, plan_run
@@ -134,3 +135,21 @@ def test_duckdb_memory_limits_small_for_loading_scaled_for_set_steps(
 def _mib(setting: str) -> float:
     num, unit = setting.split()
     return float(num) * {"KiB": 1 / 1024, "MiB": 1, "GiB": 1024}[unit]
+
+
+def test_rerun_summary_names_each_still_bad_file_with_its_reason(tmp_path: Path) -> None:
+    """An unchanged bad file is not parsed again, but the run summary (CLI output,
+    Prefect artifact, JSON report) still says which file and why, as the first run did."""
+    src, db = tmp_path / "src", tmp_path / "w.duckdb"
+    generate_corpus(src, 40, seed=8, bad_share=0.15)
+    cfg = RunConfig(sources=[str(src)], db=str(db), workers=1)
+    first = run_pipeline(cfg)
+    again = run_pipeline(cfg)
+
+    def reasons(problems: list[Issue]) -> list[tuple[str, str, str, int | None]]:
+        return sorted((p.path, p.code, p.message, p.line) for p in problems)
+
+    assert first.quarantined == again.quarantined == len(again.problems) > 0
+    assert again.loaded == 0
+    assert reasons(again.problems) == reasons(first.problems)
+    assert "quarantined " in again.render()

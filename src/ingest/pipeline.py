@@ -211,7 +211,9 @@ def finish_run(wh: Warehouse, plan: RunPlan, summary: RunSummary, sources: list[
         summary.quarantined += len(dupes)
         summary.problems.extend(i for i, _ in dupes)
     if plan.requarantine:
-        summary.quarantined += wh.requarantine(plan.run_id)
+        again = wh.requarantine(plan.run_id)
+        summary.quarantined += len(again)
+        summary.problems.extend(again)
     summary.unchanged = plan.unchanged
     summary.removed = wh.remove_missing()
     summary.seen = plan.seen

@@ -31,6 +31,7 @@ import duckdb
 
 from . import PARSER_VERSION, schema
 from .batch import BatchResult
+from .errors import Issue
 from .plan import PLAN, WORK_TABLES
 
 _HERE = Path(__file__).resolve().parent
@@ -288,9 +289,9 @@ class Warehouse:
         pa.default_memory_pool().release_unused()
         self.load_seconds += time.perf_counter() - t0
 
-    def requarantine(self, run_id: str) -> int:
+    def requarantine(self, run_id: str) -> list[Issue]:
         """Report the plan's unchanged, still-bad files again for this run without
-        re-parsing them; returns how many."""
+        re-parsing them; returns their stored reasons, for the run summary."""
         con = self._con()
         bad = f"SELECT source_path FROM {PLAN} WHERE action = 'requarantine'"
         with self.bulk_memory(self.count("source_files")):
@@ -305,8 +306,13 @@ class Warehouse:
             con.execute(
                 f"UPDATE source_files SET run_id = ? WHERE source_path IN ({bad})", [run_id]
             )
-            row = con.execute(f"SELECT count(*) FROM ({bad})").fetchall()
-        return int(row[0][0])
+            rows = con.execute(
+                "SELECT error_stage, error_code, source_path, message, line_start "
+                f"FROM source_files WHERE source_path IN ({bad}) ORDER BY source_path"
+            ).fetchall()
+        return [
+            Issue(stage, code, path, message, line) for stage, code, path, message, line in rows
+        ]
 
     def remove_missing(self) -> int:
         """Delete documents whose files are no longer in any source (not in the plan);
