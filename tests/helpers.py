@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
+
 from ingest.document import DocResult, process_bytes
 
 
@@ -22,3 +25,14 @@ def rows(res: DocResult, table: str) -> list[dict]:
 
 def col(res: DocResult, table: str, name: str) -> list:
     return [r[name] for r in res.rows[table]]
+
+
+def same_size_edit(path: Path) -> None:
+    """Change content but keep size and mtime, as a careless copy tool might."""
+    st = path.stat()
+    data = bytearray(path.read_bytes())
+    i = data.index(b"a")
+    data[i : i + 1] = b"e"
+    path.write_bytes(bytes(data))
+    os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns))
+    assert path.stat().st_size == st.st_size

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 import subprocess
 import sys
@@ -139,7 +140,7 @@ def test_run_on_its_own_temporary_server_is_clean(tmp_path: Path) -> None:
 
     src, db, report = tmp_path / "src", tmp_path / "w.duckdb", tmp_path / "r.json"
     generate_corpus(src, 30, seed=11, bad_share=0.1)
-    env = {k: v for k, v in __import__("os").environ.items() if not k.startswith("PREFECT_")}
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_")}
     env["PREFECT_HOME"] = str(tmp_path / "prefect-home")  # no profile naming a server
     servers_before = _temporary_servers()
 

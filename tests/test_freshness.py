@@ -15,6 +15,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from helpers import same_size_edit
 from ingest.freshness import needs_parsing
 from ingest.generate import generate_corpus
 from ingest.pipeline import RunConfig, run_pipeline
@@ -45,15 +46,6 @@ def _plan_parses(sources: list[Path], db: Path, rehash: bool = False) -> int:
 
 def _append(p: Path) -> None:
     p.write_bytes(p.read_bytes() + b"\nOne more line.\n")
-
-
-def _same_size_edit(p: Path) -> None:
-    st = p.stat()
-    data = bytearray(p.read_bytes())
-    i = data.index(b"a")
-    data[i : i + 1] = b"e"
-    p.write_bytes(bytes(data))
-    os.utime(p, ns=(st.st_atime_ns, st.st_mtime_ns))
 
 
 def _touch(p: Path) -> None:
@@ -88,7 +80,7 @@ def test_same_size_same_mtime_edit_is_trusted_unless_rehash(loaded: tuple[Path, 
     """The plan trusts size+mtime (as git and rsync do); so does the check, and both
     see the edit under --rehash."""
     src, db = loaded
-    _same_size_edit(next(p for p in _files(src) if b"a" in p.read_bytes()))
+    same_size_edit(next(p for p in _files(src) if b"a" in p.read_bytes()))
     assert needs_parsing([src], db) is False and _plan_parses([src], db) == 0
     assert needs_parsing([src], db, rehash=True) is True
     assert _plan_parses([src], db, rehash=True) == 1

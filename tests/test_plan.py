@@ -8,6 +8,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from helpers import same_size_edit
 from ingest.errors import Issue
 from ingest.generate import generate_corpus
 from ingest.pipeline import RunConfig, run_pipeline
@@ -19,23 +20,12 @@ def _run(src: Path, db: Path, **kw: object) -> dict[str, int]:
     return run_pipeline(RunConfig(sources=[str(src)], db=str(db), workers=1, **kw)).counts()  # type: ignore[arg-type]
 
 
-def _same_size_edit(path: Path) -> None:
-    """Change content but keep size and mtime, as a careless copy tool might."""
-    st = path.stat()
-    data = bytearray(path.read_bytes())
-    i = data.index(b"a")
-    data[i : i + 1] = b"e"
-    path.write_bytes(bytes(data))
-    os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns))
-    assert path.stat().st_size == st.st_size
-
-
 def test_size_and_mtime_fast_path_and_rehash(tmp_path: Path) -> None:
     src, db = tmp_path / "src", tmp_path / "w.duckdb"
     generate_corpus(src, 12, seed=3, bad_share=0.0)
     assert _run(src, db)["loaded"] == 12
     victim = sorted(src.rglob("*.md"))[0]
-    _same_size_edit(victim)
+    same_size_edit(victim)
     # Size and mtime unchanged: the stored hash is trusted, the file is not read.
     assert _run(src, db)["unchanged"] == 12
     # --rehash reads every file and finds the edit.

@@ -263,10 +263,10 @@ def _up_to_date(values: dict[str, object], rehash: bool) -> tuple[bool, float]:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    from .prefect_env import quiet_prefect
+    from .prefect_env import quiet_prefect, server_configured
 
     quiet_prefect()
-    if not os.environ.get("PREFECT_API_URL"):
+    if not server_configured():
         print(
             "ingest serve: no PREFECT_API_URL: serving on a temporary server, which can "
             "run triggered runs but not schedules. For the cron schedule, start a server "

@@ -3,10 +3,11 @@
 The pieces are plain functions so the Prefect flow in ``flows/`` can wrap each in a
 task, and :func:`run_pipeline` runs the very same steps with a local process pool
 when Prefect is not wanted (``ingest run --no-prefect``, benchmarks measuring
-orchestration overhead).  Memory stays flat with corpus size: the plan lives in the warehouse build
-(:mod:`ingest.plan`), batches are
-bounded in count and bytes, at most ``2 x workers`` are in flight, and each is
-loaded and dropped as soon as it returns.
+orchestration overhead).  Memory stays flat with corpus size: the plan lives in
+the warehouse build (:mod:`ingest.plan`), batches are bounded in count and bytes,
+at most ``2 x workers`` are in flight, and each is loaded and dropped as soon as
+it returns.  The CLI also calls :func:`run_pipeline` for a run with nothing to
+parse (see :mod:`ingest.freshness`): the steps are the flow's, minus Prefect.
 """
 
 from __future__ import annotations
