@@ -23,6 +23,8 @@ $(STAMP): requirements.lock pyproject.toml
 	# machines) every run would otherwise recompile Prefect and its server (~3 s).
 	$(BIN)/uv pip sync --quiet --compile-bytecode --python $(BIN)/python requirements.lock
 	$(BIN)/uv pip install --quiet --compile-bytecode --python $(BIN)/python --no-deps -e .
+	# A DuckDB client of the other supported line, kept apart: tests open warehouses with it.
+	$(BIN)/uv pip install --quiet --python $(BIN)/python --target $(VENV)/duckdb-2.0 duckdb==2.0.0
 	rm -f $(VENV)/.installed-*
 	touch $@
 

@@ -21,7 +21,7 @@ pytestmark = pytest.mark.flow
 
 
 def _flow(cfg: RunConfig):
-    from flows.ingest_flow import run_flow
+    from ingest.prefect.flow import run_flow
 
     return run_flow(cfg)
 

@@ -20,7 +20,7 @@ from ingest.freshness import needs_parsing
 from ingest.generate import generate_corpus
 from ingest.pipeline import RunConfig, run_pipeline
 from ingest.plan import plan_run
-from ingest.prefect_env import server_configured
+from ingest.prefect.settings import server_configured
 from ingest.warehouse import Warehouse
 
 
@@ -94,18 +94,17 @@ def test_new_parser_version_means_parse_again(loaded: tuple[Path, Path]) -> None
     assert _plan_parses([src], db) > 0
 
 
-def test_duplicate_paths_across_sources_never_hide_work(tmp_path: Path) -> None:
+def test_same_paths_in_two_sources_are_checked_per_source(tmp_path: Path) -> None:
+    """Two sources holding the same relative paths are two sets of documents: a change
+    in either one's copy is seen, and only that copy is parsed."""
     a, b, db = tmp_path / "a", tmp_path / "b", tmp_path / "w.duckdb"
     generate_corpus(a, 8, seed=22, bad_share=0.0)
     shutil.copytree(a, b)
-    first = _files(b)[0]
-    _append(first)  # b's copy differs: quarantined as a duplicate, never parsed
     run_pipeline(RunConfig(sources=[str(a), str(b)], db=str(db), workers=1))
-    assert _plan_parses([a, b], db) == 0
-    # Conservative here (b's copy differs from what the warehouse knows): the flow runs.
-    assert needs_parsing([a, b], db) is True
-    _append(_files(a)[0])  # a real change in the first source is always seen
+    assert needs_parsing([a, b], db) is False and _plan_parses([a, b], db) == 0
+    _append(_files(b)[0])  # the second source's copy changes, the first's does not
     assert needs_parsing([a, b], db) is True and _plan_parses([a, b], db) == 1
+    assert needs_parsing([a], db) is False and _plan_parses([a], db) == 0
 
 
 def test_no_or_unreadable_warehouse_means_parse(loaded: tuple[Path, Path], tmp_path: Path) -> None:

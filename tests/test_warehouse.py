@@ -77,8 +77,8 @@ def test_change_delete_add_update_exactly_those(corpus: Path, tmp_path: Path) ->
     def rel(p: Path) -> str:
         return p.relative_to(corpus).as_posix()
 
-    paths_before = {r[1] for r in before["documents"]}
-    paths_after = {r[1] for r in after["documents"]}
+    paths_before = {r[2] for r in before["documents"]}
+    paths_after = {r[2] for r in after["documents"]}
     assert paths_after == (paths_before - {rel(deleted)}) | {rel(added)}
     with duckdb.connect(str(db), read_only=True) as con:
         heads = [
@@ -96,7 +96,7 @@ def test_change_delete_add_update_exactly_those(corpus: Path, tmp_path: Path) ->
     touched = {rel(changed), rel(deleted), rel(added)}
 
     def untouched(snap: dict) -> list:
-        ids = {d[0] for d in snap["documents"] if d[1] in touched}
+        ids = {d[0] for d in snap["documents"] if d[2] in touched}
         return [r for r in snap["sections"] if r[0] not in ids]
 
     assert untouched(before) == untouched(after)
@@ -237,21 +237,3 @@ def test_kill_9_mid_run_leaves_old_state_and_next_run_recovers(tmp_path: Path) -
     )
     assert counts(db)["documents"] == summary["loaded"] + summary["unchanged"]
     assert not list(tmp_path.glob(".w.duckdb.build-*"))
-
-
-def test_same_relative_path_in_two_sources_is_quarantined_not_lost(tmp_path: Path) -> None:
-    a, b, db = tmp_path / "a", tmp_path / "b", tmp_path / "w.duckdb"
-    for root, word in ((a, "first"), (b, "second")):
-        (root / "x").mkdir(parents=True)
-        (root / "x" / "same.md").write_text(f"# Same\n\n{word} copy\n")
-    (b / "other.md").write_text("# Other\n\ntext\n")
-    s = run_pipeline(RunConfig(sources=[str(a), str(b)], db=str(db), workers=1)).counts()
-    assert s == {"seen": 3, "loaded": 2, "unchanged": 0, "quarantined": 1, "removed": 0}
-    with duckdb.connect(str(db), read_only=True) as con:
-        assert con.execute(
-            "SELECT text FROM sections JOIN documents USING (doc_id) "
-            "WHERE source_path = 'x/same.md'"
-        ).fetchall() == [("first copy",)]
-        q = con.execute("SELECT source_path, stage, error_code, message FROM quarantine").fetchall()
-    assert [(r[0], r[1], r[2]) for r in q] == [("x/same.md", "discover", "duplicate_source_path")]
-    assert str(b / "x" / "same.md") in q[0][3]

@@ -2,6 +2,7 @@
 
 CREATE TABLE IF NOT EXISTS documents (
     doc_id VARCHAR NOT NULL,
+    source VARCHAR NOT NULL,
     source_path VARCHAR NOT NULL,
     family VARCHAR NOT NULL,
     title VARCHAR NOT NULL,
@@ -26,9 +27,11 @@ CREATE TABLE IF NOT EXISTS documents (
 
 COMMENT ON TABLE documents IS 'One row per loaded source file.';
 
-COMMENT ON COLUMN documents.doc_id IS 'Stable id of the document: first 16 hex digits of sha256(source_path).';
+COMMENT ON COLUMN documents.doc_id IS 'Stable id of the document: first 16 hex digits of sha256(''<source>:<source_path>'').';
 
-COMMENT ON COLUMN documents.source_path IS 'Path relative to the source root given to `ingest run`, with `/` separators.';
+COMMENT ON COLUMN documents.source IS 'Name of the source the file was loaded from (see sources).';
+
+COMMENT ON COLUMN documents.source_path IS 'Path relative to the source''s root, with `/` separators.';
 
 COMMENT ON COLUMN documents.family IS 'Document family: monograph, guide or generic.';
 
@@ -327,6 +330,7 @@ COMMENT ON COLUMN document_warnings.message IS 'Plain-words explanation.';
 
 CREATE TABLE IF NOT EXISTS quarantine (
     run_id VARCHAR NOT NULL,
+    source VARCHAR NOT NULL,
     source_path VARCHAR NOT NULL,
     content_sha256 VARCHAR,
     stage VARCHAR NOT NULL,
@@ -339,7 +343,9 @@ COMMENT ON TABLE quarantine IS 'One row per input file a run could not load, wit
 
 COMMENT ON COLUMN quarantine.run_id IS 'Run (ingest_runs.run_id).';
 
-COMMENT ON COLUMN quarantine.source_path IS 'Path relative to the source root.';
+COMMENT ON COLUMN quarantine.source IS 'Name of the source holding the file.';
+
+COMMENT ON COLUMN quarantine.source_path IS 'Path relative to the source''s root.';
 
 COMMENT ON COLUMN quarantine.content_sha256 IS 'sha256 of the bytes (null when unreadable).';
 
@@ -353,6 +359,8 @@ COMMENT ON COLUMN quarantine.line_start IS 'Line of the problem, where known.';
 
 CREATE TABLE IF NOT EXISTS ingest_runs (
     run_id VARCHAR NOT NULL,
+    action VARCHAR,
+    source_names VARCHAR,
     started_at TIMESTAMPTZ NOT NULL,
     finished_at TIMESTAMPTZ NOT NULL,
     files_seen BIGINT NOT NULL,
@@ -364,9 +372,13 @@ CREATE TABLE IF NOT EXISTS ingest_runs (
     sources VARCHAR NOT NULL
 );
 
-COMMENT ON TABLE ingest_runs IS 'One row per run. files_seen = loaded + unchanged + quarantined.';
+COMMENT ON TABLE ingest_runs IS 'One row per run (and per `ingest remove-source`). files_seen = loaded + unchanged + quarantined.';
 
 COMMENT ON COLUMN ingest_runs.run_id IS 'Run id (also the Prefect flow-run id when run by the flow).';
+
+COMMENT ON COLUMN ingest_runs.action IS 'What the run did: `run` (load sources) or `remove-source`. Null in rows written before sources were named.';
+
+COMMENT ON COLUMN ingest_runs.source_names IS 'Names of the sources the run covered, as a JSON array; the run touched documents of these sources only.';
 
 COMMENT ON COLUMN ingest_runs.started_at IS 'Start (UTC).';
 
@@ -384,9 +396,10 @@ COMMENT ON COLUMN ingest_runs.removed IS 'Documents deleted because their file l
 
 COMMENT ON COLUMN ingest_runs.parser_version IS 'Extraction version used.';
 
-COMMENT ON COLUMN ingest_runs.sources IS 'Source roots as a JSON array.';
+COMMENT ON COLUMN ingest_runs.sources IS 'Source roots (absolute paths) as a JSON array, in the order of source_names.';
 
 CREATE TABLE IF NOT EXISTS source_files (
+    source VARCHAR NOT NULL,
     source_path VARCHAR NOT NULL,
     doc_id VARCHAR NOT NULL,
     content_sha256 VARCHAR NOT NULL,
@@ -403,7 +416,9 @@ CREATE TABLE IF NOT EXISTS source_files (
 
 COMMENT ON TABLE source_files IS 'Bookkeeping: the last known state of every source file, used to skip unchanged files.';
 
-COMMENT ON COLUMN source_files.source_path IS 'Path relative to the source root.';
+COMMENT ON COLUMN source_files.source IS 'Name of the source holding the file.';
+
+COMMENT ON COLUMN source_files.source_path IS 'Path relative to the source''s root.';
 
 COMMENT ON COLUMN source_files.doc_id IS 'Document id for that path.';
 
@@ -426,3 +441,23 @@ COMMENT ON COLUMN source_files.error_code IS 'Error code (quarantined only).';
 COMMENT ON COLUMN source_files.message IS 'Reason (quarantined only); unchanged quarantined files are re-reported from here without re-parsing.';
 
 COMMENT ON COLUMN source_files.line_start IS 'Line of the problem, where known.';
+
+CREATE TABLE IF NOT EXISTS sources (
+    source VARCHAR NOT NULL,
+    root VARCHAR NOT NULL,
+    first_run_id VARCHAR NOT NULL,
+    last_run_id VARCHAR NOT NULL,
+    last_run_at TIMESTAMPTZ NOT NULL
+);
+
+COMMENT ON TABLE sources IS 'One row per named source loaded into the warehouse: a root folder (or file) under a name. A run adds, replaces and removes documents of the sources it is given only.';
+
+COMMENT ON COLUMN sources.source IS 'Source name (`ingest run NAME=PATH`, or derived from the path: see the README).';
+
+COMMENT ON COLUMN sources.root IS 'Absolute path of the source''s root when it was last run.';
+
+COMMENT ON COLUMN sources.first_run_id IS 'Run that first loaded the source.';
+
+COMMENT ON COLUMN sources.last_run_id IS 'Latest run that covered the source (see ingest_runs).';
+
+COMMENT ON COLUMN sources.last_run_at IS 'When that run finished (UTC).';

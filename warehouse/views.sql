@@ -1,15 +1,16 @@
 -- Analyst views, (re)created by every run after the tables exist.
 -- Keep them backward compatible: analysts' saved queries depend on them.
 
--- Quarantined files of the most recent run.
+-- What each source's latest run could not load (sources are run separately, so "the
+-- latest run" is per source).
 CREATE OR REPLACE VIEW current_quarantine AS
 SELECT q.*
 FROM quarantine q
-WHERE q.run_id = (SELECT run_id FROM ingest_runs ORDER BY finished_at DESC LIMIT 1);
+JOIN sources s ON s.source = q.source AND s.last_run_id = q.run_id;
 
 -- Every citation with the reference entry it points to (NULL when dangling).
 CREATE OR REPLACE VIEW citation_links AS
-SELECT c.doc_id, d.source_path, c.position, c.ref_number, c.resolved,
+SELECT c.doc_id, d.source, d.source_path, c.position, c.ref_number, c.resolved,
        c.section_id, s.heading AS section_heading, c.table_id, c.row_index, c.line_start,
        r.title AS ref_title, r.source AS ref_source, r.url AS ref_url
 FROM citations c
@@ -19,7 +20,7 @@ LEFT JOIN reference_entries r ON r.doc_id = c.doc_id AND r.ref_number = c.ref_nu
 
 -- Table cells with their table's context, one row per cell.
 CREATE OR REPLACE VIEW table_cells_wide AS
-SELECT d.source_path, d.title, t.table_id, t.format, t.line_start AS table_line,
+SELECT d.source, d.source_path, d.title, t.table_id, t.format, t.line_start AS table_line,
        s.heading AS section_heading, c.row_index, c.col_index, c.column_name, c.text
 FROM table_cells c
 JOIN doc_tables t USING (doc_id, table_id)

@@ -37,6 +37,7 @@ class DocOutcome:
     size: int | None = None
     mtime_ns: int | None = None
     seen_before: bool = False  # the warehouse holds rows of this document to replace
+    source: str = ""
 
 
 @dataclass(slots=True)
@@ -67,7 +68,7 @@ def process_batch(
     results: list[DocResult] = []
     t0 = time.perf_counter()
     for f in files:
-        r = process_file(Path(f.path), f.source_path, limits)
+        r = process_file(Path(f.path), f.source_path, limits, source=f.source)
         results.append(r)
         for stage, secs in r.timings.items():
             timings[stage] = timings.get(stage, 0.0) + secs
@@ -102,6 +103,7 @@ def process_batch(
                 f.size,
                 f.mtime_ns or None,
                 f.seen_before,
+                f.source,
             )
         )
     return BatchResult(outcomes, tables, timings, sum(r.n_bytes for r in results))

@@ -47,9 +47,11 @@ _FACT = re.compile(r"^\s*\*\*([^*\n]{1,120}?)(?::\s*\*\*|\*\*\s*:)\s*(.+)$", re.
 _PLACEHOLDER = re.compile(r"\{[A-Z][A-Z0-9_]{2,}\}|\{\{\s*[a-z_]+\s*\}\}")
 
 
-def doc_id_for(source_path: str) -> str:
-    """Stable id of a document: a hash of its source path (``/`` separators)."""
-    return hashlib.sha256(source_path.encode("utf-8")).hexdigest()[:16]
+def doc_id_for(source: str, source_path: str) -> str:
+    """Stable id of a document: the first 16 hex digits of sha256 of
+    ``"<source>:<source_path>"`` (source names never hold ``:``).  The warehouse's
+    migration computes the same value in SQL (:mod:`ingest.migrate`)."""
+    return hashlib.sha256(f"{source}:{source_path}".encode()).hexdigest()[:16]
 
 
 @dataclass(slots=True)
@@ -63,28 +65,37 @@ class DocResult:
     warnings: list[Issue] = field(default_factory=list)
     error: Issue | None = None
     timings: dict[str, float] = field(default_factory=dict)
+    source: str = ""
 
     @property
     def ok(self) -> bool:
         return self.error is None
 
 
-def process_file(path: Path, source_path: str, limits: Limits = DEFAULT_LIMITS) -> DocResult:
+def process_file(
+    path: Path, source_path: str, limits: Limits = DEFAULT_LIMITS, *, source: str = ""
+) -> DocResult:
     """Read and process one file; an unreadable file becomes a (transient) read error."""
     try:
         data = path.read_bytes()
     except OSError as exc:
-        res = DocResult(source_path, doc_id_for(source_path), "", 0)
+        res = DocResult(source_path, doc_id_for(source, source_path), "", 0, source=source)
         res.error = Issue(
             "read", "unreadable", source_path, f"cannot read file: {exc.strerror}", transient=True
         )
         return res
-    return process_bytes(data, source_path, limits)
+    return process_bytes(data, source_path, limits, source=source)
 
 
-def process_bytes(data: bytes, source_path: str, limits: Limits = DEFAULT_LIMITS) -> DocResult:
+def process_bytes(
+    data: bytes, source_path: str, limits: Limits = DEFAULT_LIMITS, *, source: str = ""
+) -> DocResult:
     res = DocResult(
-        source_path, doc_id_for(source_path), hashlib.sha256(data).hexdigest(), len(data)
+        source_path,
+        doc_id_for(source, source_path),
+        hashlib.sha256(data).hexdigest(),
+        len(data),
+        source=source,
     )
     ex = _Extraction(res, limits)
     try:
@@ -604,6 +615,7 @@ class _Extraction:
         author = self.fields.get("author") or _text(meta.get("author", meta.get("authors")))
         row: Row = {
             "doc_id": self.res.doc_id,
+            "source": self.res.source,
             "source_path": self.res.source_path,
             "family": self.res.family,
             "title": self.title(),

@@ -30,6 +30,7 @@ class Issue:
     severity: Severity = "error"
     # True when retrying the same input could succeed (I/O), False for bad content.
     transient: bool = False
+    source: str = ""  # name of the source holding the file, where a run knows it
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)

@@ -10,7 +10,7 @@ would leave it.
 
 The check may say "something to parse" when nothing does (that only costs the
 usual path), never the reverse.  A file needs parsing unless ``source_files`` of
-the published warehouse has its relative path with the same size, the same
+the published warehouse has its source and relative path with the same size, the same
 parser version, and the same content: the same non-zero mtime (the plan's own
 shortcut, skipped with ``rehash``) or, failing that, the same SHA-256.  The walk
 is streamed in chunks, each looked up with one query, and the check stops at the
@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from . import PARSER_VERSION
+from .config import Source, as_sources
 from .discover import SourceFile, iter_files, sha256_file
 
 if TYPE_CHECKING:
@@ -36,7 +37,9 @@ if TYPE_CHECKING:
 CHUNK = 2048
 
 
-def needs_parsing(sources: Sequence[str | Path], db: str | Path, *, rehash: bool = False) -> bool:
+def needs_parsing(
+    sources: Sequence[Source | str | Path], db: str | Path, *, rehash: bool = False
+) -> bool:
     """True unless every file of ``sources`` is known to ``db`` with the same content."""
     if not Path(db).is_file():
         return True
@@ -47,8 +50,8 @@ def needs_parsing(sources: Sequence[str | Path], db: str | Path, *, rehash: bool
     except duckdb.Error:
         return True
     try:
-        files = iter_files(sources)
-        while chunk := [f for _, f in islice(files, CHUNK)]:
+        files = iter_files(as_sources(sources))
+        while chunk := list(islice(files, CHUNK)):
             if _chunk_needs_parsing(con, chunk, rehash):
                 return True
     except duckdb.Error:
@@ -61,17 +64,18 @@ def needs_parsing(sources: Sequence[str | Path], db: str | Path, *, rehash: bool
 def _chunk_needs_parsing(
     con: duckdb.DuckDBPyConnection, chunk: list[SourceFile], rehash: bool
 ) -> bool:
-    known = dict(
-        (sp, (size, mtime, digest))
-        for sp, size, mtime, digest in con.execute(
-            "SELECT s.source_path, s.size, s.mtime_ns, s.content_sha256 "
-            "FROM (SELECT unnest($1) AS source_path) p JOIN source_files s USING (source_path) "
-            "WHERE s.content_sha256 IS NOT NULL AND coalesce(s.parser_version, $2) = $2",
-            [[f.source_path for f in chunk], PARSER_VERSION],
+    known = {
+        (src, sp): (size, mtime, digest)
+        for src, sp, size, mtime, digest in con.execute(
+            "SELECT s.source, s.source_path, s.size, s.mtime_ns, s.content_sha256 "
+            "FROM (SELECT unnest($1) AS source, unnest($2) AS source_path) p "
+            "JOIN source_files s USING (source, source_path) "
+            "WHERE s.content_sha256 IS NOT NULL AND coalesce(s.parser_version, $3) = $3",
+            [[f.source for f in chunk], [f.source_path for f in chunk], PARSER_VERSION],
         ).fetchall()
-    )
+    }
     for f in chunk:
-        entry = known.get(f.source_path)
+        entry = known.get((f.source, f.source_path))
         if entry is None or f.size < 0 or entry[0] != f.size:
             return True
         if not rehash and f.mtime_ns and entry[1] == f.mtime_ns:

@@ -6,12 +6,12 @@ table of the run's private warehouse build (``ingest_plan``; dropped before the
 build is published).  For each chunk, the files whose size and mtime match the
 last run keep their stored hash (as git and rsync do), and the rest are read and
 hashed on a few threads (hashlib releases the GIL).  One SQL statement then
-classifies every file against ``source_files``: ``parse``, ``unchanged``,
-``requarantine`` (unchanged and still bad), or ``duplicate`` (the same relative
-path as a file of an earlier source).  Parse batches are read back page by page,
-and files that vanished are removed in SQL.  A 100k-file plan thus costs the
-loader a few MB of DuckDB pages instead of ~50 MB of Python objects, and the
-same code is flat at a million files.
+classifies every file against ``source_files`` of the same source: ``parse``,
+``unchanged``, or ``requarantine`` (unchanged and still bad).  Parse batches are
+read back page by page.  A 100k-file plan thus costs the loader a few MB of
+DuckDB pages instead of ~50 MB of Python objects, and the same code is flat at a
+million files.  Files are keyed by (source, source_path) throughout: the plan
+only ever compares a source with its own past.
 """
 
 from __future__ import annotations
@@ -25,10 +25,9 @@ from typing import TYPE_CHECKING
 
 from . import PARSER_VERSION
 from .discover import SourceFile, iter_files, sha256_file
-from .errors import Issue
 
 if TYPE_CHECKING:
-    from .pipeline import RunConfig
+    from .config import RunConfig
     from .warehouse import Warehouse
 
 CHUNK = 2048  # files per discovery chunk: one lookup query and one insert each
@@ -50,7 +49,6 @@ class RunPlan:
     to_parse: int = 0
     unchanged: int = 0
     requarantine: int = 0
-    duplicates: int = 0
 
 
 def plan_run(cfg: RunConfig, wh: Warehouse, run_id: str) -> RunPlan:
@@ -58,49 +56,39 @@ def plan_run(cfg: RunConfig, wh: Warehouse, run_id: str) -> RunPlan:
     started = datetime.now(UTC)
     con = wh.connection()
     con.execute(
-        f"CREATE OR REPLACE TABLE {_DISCOVERED} (root_idx INTEGER, path VARCHAR, "
+        f"CREATE OR REPLACE TABLE {_DISCOVERED} (source VARCHAR, path VARCHAR, "
         "source_path VARCHAR, size BIGINT, mtime_ns BIGINT, content_sha256 VARCHAR)"
     )
     files = iter_files(cfg.sources)
     n_files = 0
     with ThreadPoolExecutor(max_workers=4) as pool:
         while chunk := list(islice(files, CHUNK)):
-            digests = _known_digests(wh, [f for _, f in chunk]) if not cfg.rehash else {}
-            need = [f.path for _, f in chunk if f.path not in digests]
+            digests = _known_digests(wh, chunk) if not cfg.rehash else {}
+            need = [f.path for f in chunk if f.path not in digests]
             digests.update(zip(need, pool.map(sha256_file, need), strict=True))
             wh.insert_columns(
                 _DISCOVERED,
                 {
-                    "root_idx": [i for i, _ in chunk],
-                    "path": [f.path for _, f in chunk],
-                    "source_path": [f.source_path for _, f in chunk],
-                    "size": [f.size for _, f in chunk],
-                    "mtime_ns": [f.mtime_ns for _, f in chunk],
-                    "content_sha256": [digests[f.path] for _, f in chunk],
+                    "source": [f.source for f in chunk],
+                    "path": [f.path for f in chunk],
+                    "source_path": [f.source_path for f in chunk],
+                    "size": [f.size for f in chunk],
+                    "mtime_ns": [f.mtime_ns for f in chunk],
+                    "content_sha256": [digests[f.path] for f in chunk],
                 },
             )
             n_files += len(chunk)
-    # First source wins a clash of relative paths: a later copy is quarantined, never
-    # loaded, and only the winner is compared with the warehouse.  No ORDER BY and no
-    # sorting window: sorting these wide rows is what runs out of DuckDB's memory
-    # budget at a million files; joins and aggregates stay well within it.
+    # No ORDER BY and no sorting window: sorting these wide rows is what runs out of
+    # DuckDB's memory budget at a million files; joins and aggregates stay within it.
     with wh.bulk_memory(n_files + wh.count("source_files")):
-        first_root, join_first = "d.root_idx", ""  # one source: no clash possible
-        if len(cfg.sources) > 1:
-            first_root = "f.first_root"
-            join_first = (
-                f"JOIN (SELECT source_path, min(root_idx) AS first_root FROM {_DISCOVERED} "
-                "GROUP BY ALL) f ON f.source_path = d.source_path"
-            )
         con.execute(
             f"""
             CREATE OR REPLACE TABLE {PLAN} AS
-            SELECT d.path, d.source_path, d.size, d.mtime_ns, d.content_sha256,
+            SELECT d.source, d.path, d.source_path, d.size, d.mtime_ns, d.content_sha256,
                    s.source_path IS NOT NULL AS seen_before,
                    s.size IS DISTINCT FROM d.size OR s.mtime_ns IS DISTINCT FROM d.mtime_ns
                      AS restat,
                    CASE
-                     WHEN d.root_idx > {first_root} THEN 'duplicate'
                      WHEN s.source_path IS NOT NULL AND d.content_sha256 IS NOT NULL
                           AND s.content_sha256 = d.content_sha256
                           AND coalesce(s.parser_version, $pv) = $pv
@@ -108,8 +96,7 @@ def plan_run(cfg: RunConfig, wh: Warehouse, run_id: str) -> RunPlan:
                      ELSE 'parse'
                    END AS action
             FROM {_DISCOVERED} d
-            {join_first}
-            LEFT JOIN source_files s ON s.source_path = d.source_path AND d.root_idx = {first_root}
+            LEFT JOIN source_files s ON s.source = d.source AND s.source_path = d.source_path
             """,
             {"pv": PARSER_VERSION},
         )
@@ -117,12 +104,13 @@ def plan_run(cfg: RunConfig, wh: Warehouse, run_id: str) -> RunPlan:
         con.execute(
             f"""
             CREATE OR REPLACE TABLE {_PARSE} AS
-            SELECT row_number() OVER () AS seq, path, source_path, size, mtime_ns, seen_before
+            SELECT row_number() OVER () AS seq, source, path, source_path, size, mtime_ns,
+                   seen_before
             FROM {PLAN} WHERE action = 'parse'
             """
         )
         con.execute(f"DROP TABLE {_DISCOVERED}")
-        counts = dict.fromkeys(("parse", "unchanged", "requarantine", "duplicate"), 0)
+        counts = dict.fromkeys(("parse", "unchanged", "requarantine"), 0)
         restat = 0
         for action, n, n_restat in con.execute(
             f"SELECT action, count(*), count(*) FILTER (WHERE restat) FROM {PLAN} GROUP BY action"
@@ -134,7 +122,8 @@ def plan_run(cfg: RunConfig, wh: Warehouse, run_id: str) -> RunPlan:
             # stat, or every later run would read and hash these files again.
             con.execute(
                 f"UPDATE source_files SET size = p.size, mtime_ns = p.mtime_ns FROM {PLAN} p "
-                "WHERE p.source_path = source_files.source_path AND p.restat "
+                "WHERE p.source = source_files.source AND p.source_path = source_files.source_path "
+                "AND p.restat "
                 "AND p.action IN ('unchanged', 'requarantine')"
             )
     return RunPlan(
@@ -144,7 +133,6 @@ def plan_run(cfg: RunConfig, wh: Warehouse, run_id: str) -> RunPlan:
         to_parse=counts["parse"],
         unchanged=counts["unchanged"],
         requarantine=counts["requarantine"],
-        duplicates=counts["duplicate"],
     )
 
 
@@ -153,8 +141,8 @@ def _known_digests(wh: Warehouse, chunk: list[SourceFile]) -> dict[str, str | No
     unchanged since the last run."""
     rows = wh.query(
         "WITH p AS (SELECT unnest($1) AS path, unnest($2) AS source_path, unnest($3) AS size, "
-        "unnest($4) AS mtime_ns) "
-        "SELECT p.path, s.content_sha256 FROM p JOIN source_files s USING (source_path) "
+        "unnest($4) AS mtime_ns, unnest($5) AS source) "
+        "SELECT p.path, s.content_sha256 FROM p JOIN source_files s USING (source, source_path) "
         "WHERE s.size = p.size AND p.mtime_ns <> 0 AND s.mtime_ns = p.mtime_ns "
         "AND s.content_sha256 IS NOT NULL",
         [
@@ -162,13 +150,14 @@ def _known_digests(wh: Warehouse, chunk: list[SourceFile]) -> dict[str, str | No
             [f.source_path for f in chunk],
             [f.size for f in chunk],
             [f.mtime_ns for f in chunk],
+            [f.source for f in chunk],
         ],
     )
     return dict(rows)
 
 
 def iter_batches(wh: Warehouse, batch_size: int) -> Iterator[list[SourceFile]]:
-    """Files to parse in ``source_path`` order, in batches of at most ``batch_size`` files
+    """Files to parse in discovery order, in batches of at most ``batch_size`` files
     and about ``MAX_BATCH_BYTES`` bytes, read from ``ingest_plan`` a page at a time."""
     con = wh.connection()
     last = 0
@@ -177,7 +166,7 @@ def iter_batches(wh: Warehouse, batch_size: int) -> Iterator[list[SourceFile]]:
     while True:
         if not exhausted and len(buf) < batch_size:
             rows = con.execute(
-                f"SELECT seq, path, source_path, size, mtime_ns, seen_before FROM {_PARSE} "
+                f"SELECT seq, source, path, source_path, size, mtime_ns, seen_before FROM {_PARSE} "
                 "WHERE seq > ? AND seq <= ?",
                 [last, last + batch_size],
             ).fetchall()
@@ -185,8 +174,8 @@ def iter_batches(wh: Warehouse, batch_size: int) -> Iterator[list[SourceFile]]:
             exhausted = len(rows) < batch_size
             last += batch_size
             buf.extend(
-                SourceFile(path, sp, size, False, mtime or 0, bool(seen))
-                for _, path, sp, size, mtime, seen in rows
+                SourceFile(path, sp, size, source, mtime or 0, bool(seen))
+                for _, source, path, sp, size, mtime, seen in rows
             )
         if not buf:
             return
@@ -198,27 +187,3 @@ def iter_batches(wh: Warehouse, batch_size: int) -> Iterator[list[SourceFile]]:
             nbytes += max(f.size, 0)
         batch, buf = buf[:take], buf[take:]
         yield batch
-
-
-def duplicate_issues(wh: Warehouse) -> list[tuple[Issue, str | None]]:
-    """The quarantine reason and content hash of each later copy of a relative path."""
-    rows = (
-        wh.connection()
-        .execute(
-            f"SELECT path, source_path FROM {PLAN} WHERE action = 'duplicate' ORDER BY source_path, path"
-        )
-        .fetchall()
-    )
-    return [
-        (
-            Issue(
-                "discover",
-                "duplicate_source_path",
-                source_path,
-                f"{path} has the same relative path as a file of an earlier source; "
-                "only the first is loaded",
-            ),
-            sha256_file(path),
-        )
-        for path, source_path in rows
-    ]

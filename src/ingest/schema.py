@@ -163,13 +163,14 @@ def _check(pda: Any, kind: str, arg: Any) -> Any:
 
 
 # -- DuckDB -------------------------------------------------------------------------
-def ddl(name: str) -> str:
+def ddl(name: str, as_name: str | None = None) -> str:
+    """``CREATE TABLE IF NOT EXISTS`` for ``name`` (created as ``as_name`` when given)."""
     table = tables()[name]
     cols = ",\n".join(
         f"    {c.name} {DUCKDB_TYPES[c.type]}{'' if c.nullable else ' NOT NULL'}"
         for c in table.columns
     )
-    return f"CREATE TABLE IF NOT EXISTS {name} (\n{cols}\n);"
+    return f"CREATE TABLE IF NOT EXISTS {as_name or name} (\n{cols}\n);"
 
 
 def comments(name: str) -> list[str]:

@@ -25,14 +25,14 @@ def validate_paths(
     paths: list[str], *, fmt: str = "text", strict: bool = False, quiet: bool = False
 ) -> int:
     files = discover(paths)
-    display = {f.source_path: _display(f) for f in files}
+    shown_as = iter([_display(f) for f in files])  # outcomes come back in file order
     results = _run(files)
     n_invalid = n_warn_files = n_warnings = 0
     json_files = []
     out = sys.stdout
     for res in results:
         for o in res.outcomes:
-            shown = display[o.source_path]
+            shown = next(shown_as)
             issues = ([o.error] if o.error else []) + list(o.warnings)
             invalid = o.error is not None or (strict and bool(o.warnings))
             n_invalid += invalid

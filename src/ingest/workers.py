@@ -12,8 +12,12 @@ imported libraries' pages, and carry nothing of the loader.
 from __future__ import annotations
 
 import multiprocessing
+import os
 from concurrent.futures import ProcessPoolExecutor
 
+# Workers yield the CPU to the loader: it is the run's one serial stage (a single
+# DuckDB writer), and each moment it waits behind a parse worker the pipeline stalls.
+WORKER_NICENESS = 5
 # What a worker needs; imported once in the fork server, shared by every worker.
 _PRELOAD = ["ingest.batch", "ingest.document", "ingest.validate"]
 
@@ -21,4 +25,6 @@ _PRELOAD = ["ingest.batch", "ingest.document", "ingest.validate"]
 def process_pool(workers: int) -> ProcessPoolExecutor:
     ctx = multiprocessing.get_context("forkserver")
     ctx.set_forkserver_preload(_PRELOAD)
-    return ProcessPoolExecutor(max_workers=workers, mp_context=ctx)
+    return ProcessPoolExecutor(
+        max_workers=workers, mp_context=ctx, initializer=os.nice, initargs=(WORKER_NICENESS,)
+    )

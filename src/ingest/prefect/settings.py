@@ -26,7 +26,7 @@ def server_configured() -> bool:
     """Whether a Prefect API server is configured, answered without importing Prefect
     (importing its settings costs ~0.7 s): ``PREFECT_API_URL`` in the environment, or in
     the active profile of ``$PREFECT_HOME/profiles.toml`` (what ``prefect config set``
-    writes).  Prefect itself has the last word once imported (see ``flows/``)."""
+    writes).  Prefect itself has the last word once imported (see :mod:`.flow`)."""
     if os.environ.get("PREFECT_API_URL"):
         return True
     import tomllib

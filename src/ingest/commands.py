@@ -1,0 +1,242 @@
+"""What each ``ingest`` command does, given its parsed arguments; returns the exit code.
+
+Imports are lazy and per command: ``validate`` must stay quick for pre-commit
+hooks, and a run with nothing to parse must not pay for Prefect, pandas or
+pyarrow.  ``run`` decides who orchestrates before anything heavy is imported:
+
+* ``--no-prefect``: the library's loop with a local process pool;
+* nothing to parse (a read-only check, :mod:`ingest.freshness`): the same loop
+  in-process, without booting Prefect's temporary server;
+* otherwise the Prefect flow, on ``PREFECT_API_URL`` or on a temporary server
+  that is launched first and boots while the flow's libraries import.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from .config import ConfigError, RunConfig, check_sources, parse_source
+
+if TYPE_CHECKING:
+    from .prefect.server import TemporaryServer
+    from .summary import RunSummary
+
+EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
+
+
+def validate(args: argparse.Namespace) -> int:
+    from .validation_door import validate_paths
+
+    return validate_paths(args.paths, fmt=args.format, strict=args.strict, quiet=args.quiet)
+
+
+def config_from(args: argparse.Namespace) -> RunConfig:
+    """The one config value of a run, from ``run``/``serve`` arguments."""
+    sources = [parse_source(s) for s in args.sources]
+    check_sources(sources)
+    # Absolute: a served deployment runs the flow from another working directory.
+    options: dict[str, Any] = {"db": str(Path(args.db).resolve())}
+    for name in ("workers", "batch_size", "lock_timeout"):
+        if getattr(args, name) is not None:
+            options[name] = getattr(args, name)
+    return RunConfig(
+        sources,
+        task_runner=args.task_runner,
+        dask_address=args.dask_address,
+        rehash=args.rehash,
+        **options,
+    )
+
+
+def run(args: argparse.Namespace) -> int:
+    started = time.perf_counter()
+    cfg = config_from(args)
+    _check_names(cfg)
+    server: TemporaryServer | None = None
+    up_to_date, check_s = False, None
+    if not args.no_prefect:
+        from .prefect.settings import quiet_prefect, server_configured
+
+        quiet_prefect()
+        if not server_configured():
+            if not args.always_flow:
+                up_to_date, check_s = _up_to_date(cfg)
+            if not up_to_date:
+                # Boot the temporary API server while the flow and its libraries import.
+                from .prefect.server import TemporaryServer
+
+                server = TemporaryServer()
+                server.start()
+    from .pipeline import WarehouseBusy
+
+    try:
+        summary = _run(cfg, args, up_to_date, server)
+    except WarehouseBusy as exc:
+        print(f"ingest: error: {exc}", file=sys.stderr)
+        return EXIT_INVALID
+    finally:
+        if server is not None:
+            server.stop()
+    if check_s is not None:
+        summary.timings["freshness_check"] = check_s
+    elapsed = time.perf_counter() - started
+    print(summary.render(elapsed))
+    if args.report_json:
+        Path(args.report_json).write_text(summary.to_json(elapsed), encoding="utf-8")
+    if args.strict and summary.quarantined:
+        return EXIT_INVALID
+    return EXIT_OK
+
+
+def _run(
+    cfg: RunConfig, args: argparse.Namespace, up_to_date: bool, server: TemporaryServer | None
+) -> RunSummary:
+    from .progress import Progress
+
+    show = not args.no_progress and sys.stderr.isatty()
+    if args.no_prefect or up_to_date:
+        from .pipeline import run_pipeline
+
+        summary = run_pipeline(cfg, progress=Progress(enabled=show))
+        if up_to_date:
+            summary.orchestration = "up-to-date"
+        return summary
+    from .prefect.flow import run_flow
+
+    return run_flow(cfg, show_progress=show, server=server)
+
+
+def _check_names(cfg: RunConfig) -> None:
+    """Refuse a derived source name that the warehouse holds for another root, before
+    any server starts (the run checks again under its lock)."""
+    import duckdb
+
+    from .sources import check_names
+
+    if not Path(cfg.db).is_file():
+        return
+    try:
+        con = duckdb.connect(cfg.db, read_only=True, config={"memory_limit": "32MB"})
+    except duckdb.Error:
+        return  # busy or unreadable: the run itself will say what is wrong
+    with con:
+        check_names(con, cfg.sources)
+
+
+def _up_to_date(cfg: RunConfig) -> tuple[bool, float]:
+    """Whether no file needs parsing, and how long asking took.  Such a run is ~0.3 s
+    of SQL at 10k files; booting the temporary server for it would cost more than the
+    whole run, so it is finished in-process (see :mod:`ingest.freshness`)."""
+    from .freshness import needs_parsing
+
+    t0 = time.perf_counter()
+    fresh = not needs_parsing(cfg.sources, cfg.db, rehash=cfg.rehash)
+    return fresh, time.perf_counter() - t0
+
+
+def serve(args: argparse.Namespace) -> int:
+    from .prefect.serve import serve_deployment
+    from .prefect.settings import quiet_prefect
+
+    quiet_prefect()
+    cfg = config_from(args)
+    _check_names(cfg)
+    return serve_deployment(cfg, name=args.name, cron=args.cron)
+
+
+def sources(args: argparse.Namespace) -> int:
+    from .sources import list_sources
+
+    if not Path(args.db).is_file():
+        raise ConfigError(f"no warehouse at {args.db} (run `ingest run` first, or pass --db)")
+    info = list_sources(args.db)
+    if args.format == "json":
+        print(
+            json.dumps(
+                {
+                    "warehouse": info.path,
+                    "legacy": info.legacy,
+                    "meta": {k: v for k, v in info.meta.items() if k != "schema"},
+                    "sources": [
+                        {**vars(s), "last_run_at": str(s.last_run_at or "") or None}
+                        for s in info.sources
+                    ],
+                },
+                indent=2,
+            )
+        )
+        return EXIT_OK
+    print(_sources_table(info))
+    return EXIT_OK
+
+
+def _sources_table(info: Any) -> str:
+    rows = [("source", "documents", "quarantined", "last run", "root")]
+    for s in info.sources:
+        when = f"{s.last_run_at:%Y-%m-%d %H:%M:%S}Z" if s.last_run_at else "-"
+        rows.append((s.name, str(s.documents), str(s.quarantined), when, s.root))
+    widths = [max(len(r[i]) for r in rows) for i in range(4)]
+    lines = [
+        "  ".join(c.ljust(w) for c, w in zip(r[:4], widths, strict=True)) + "  " + r[4]
+        for r in rows
+    ]
+    if info.legacy:
+        lines.append("(written before named sources: the next `ingest run` migrates it)")
+    elif not info.sources:
+        lines.append("(no sources yet)")
+    m = info.meta
+    lines.append(
+        f"warehouse {info.path}: written by DuckDB {m.get('duckdb_version', '?')} "
+        f"(storage version {m.get('storage_version', '?')}); readable by DuckDB "
+        f"{m.get('min_reader_version', '?')} and newer"
+    )
+    return "\n".join(lines)
+
+
+def remove_source(args: argparse.Namespace) -> int:
+    from .pipeline import WarehouseBusy, remove_source_run
+
+    if not Path(args.db).is_file():
+        raise ConfigError(f"no warehouse at {args.db}")
+    try:
+        summary = remove_source_run(
+            str(Path(args.db).resolve()), args.name, lock_timeout=args.lock_timeout
+        )
+    except WarehouseBusy as exc:
+        print(f"ingest: error: {exc}", file=sys.stderr)
+        return EXIT_INVALID
+    print(
+        f"ingest: removed source {args.name!r}: {summary.removed} document(s) "
+        f"(run {summary.run_id})"
+    )
+    return EXIT_OK
+
+
+def generate(args: argparse.Namespace) -> int:
+    from .generate import generate_corpus
+
+    stats = generate_corpus(
+        Path(args.out),
+        args.count,
+        seed=args.seed,
+        bad_share=args.bad_share,
+        profile=args.profile,
+        workers=args.workers,
+    )
+    print(
+        f"wrote {stats['files']} files ({stats['bytes'] / 1e6:.1f} MB, {args.profile} sizes) "
+        f"to {args.out}: " + ", ".join(f"{k} {v}" for k, v in stats["by_kind"].items())
+    )
+    return EXIT_OK
+
+
+def schema(args: argparse.Namespace) -> int:
+    from . import schema as contract
+
+    print(contract.all_ddl() if args.ddl else contract.data_dictionary(), end="")
+    return EXIT_OK

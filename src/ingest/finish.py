@@ -1,0 +1,137 @@
+"""Finish a run in its build: re-report, remove, record.  Also ``remove-source``.
+
+After the loader, a run still owes the warehouse its bookkeeping, all of it
+set-based SQL over the plan's work table (see :mod:`ingest.plan`) and all of it
+scoped to the run's own sources, so a run never touches another source's rows:
+
+* files that are unchanged and still bad are quarantined again for this run,
+  from their stored reasons, without being parsed;
+* documents of the run's sources whose files are gone are removed, every table;
+* the ``sources`` rows of the run's sources are written (root, last run);
+* the run's ``ingest_runs`` row is recorded.
+
+:func:`remove_source` is the same removal for one whole source, recorded as a run.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+from . import PARSER_VERSION, schema
+from .config import Source
+from .errors import Issue
+from .plan import PLAN
+from .warehouse import Warehouse
+
+
+def requarantine(wh: Warehouse, run_id: str) -> list[Issue]:
+    """Report the plan's unchanged, still-bad files again for this run; returns their
+    stored reasons, for the run summary."""
+    bad = f"SELECT source, source_path FROM {PLAN} WHERE action = 'requarantine'"
+    with wh.bulk_memory(wh.count("source_files")), wh.transaction() as con:
+        con.execute(
+            f"""
+            INSERT INTO quarantine BY NAME
+            SELECT ? AS run_id, source, source_path, content_sha256, error_stage AS stage,
+                   error_code, message, line_start
+            FROM source_files WHERE (source, source_path) IN ({bad})""",
+            [run_id],
+        )
+        con.execute(
+            f"UPDATE source_files SET run_id = ? WHERE (source, source_path) IN ({bad})", [run_id]
+        )
+        rows = con.execute(
+            "SELECT error_stage, error_code, source_path, message, line_start, source "
+            f"FROM source_files WHERE (source, source_path) IN ({bad}) "
+            "ORDER BY source, source_path"
+        ).fetchall()
+    return [
+        Issue(stage, code, path, message, line, source=source)
+        for stage, code, path, message, line, source in rows
+    ]
+
+
+def remove_missing(wh: Warehouse, sources: Sequence[str]) -> int:
+    """Delete documents of ``sources`` whose files are not in the plan; returns how
+    many of them were loaded (quarantined ones have no rows to remove)."""
+    gone = (
+        "SELECT source, source_path FROM source_files WHERE source IN (SELECT unnest($1)) "
+        f"AND (source, source_path) NOT IN (SELECT source, source_path FROM {PLAN})"
+    )
+    return _remove(wh, gone, list(sources))
+
+
+def remove_source(wh: Warehouse, name: str) -> int:
+    """Delete every document and file record of source ``name`` and its ``sources`` row;
+    returns how many documents were loaded."""
+    n = _remove(wh, "SELECT source, source_path FROM source_files WHERE source = $1", name)
+    wh.query("DELETE FROM sources WHERE source = ?", [name])
+    return n
+
+
+def _remove(wh: Warehouse, gone: str, param: Any) -> int:
+    ids = f"SELECT doc_id FROM source_files WHERE (source, source_path) IN ({gone})"
+    with wh.bulk_memory(wh.count("source_files")):
+        n_gone, n_loaded = wh.query(
+            "SELECT count(*), count(*) FILTER (status = 'loaded') FROM source_files "
+            f"WHERE (source, source_path) IN ({gone})",
+            [param],
+        )[0]
+        if not n_gone:
+            return 0  # the usual case: spare a DELETE over every document table
+        with wh.transaction() as con:
+            con.execute(f"CREATE TEMP TABLE gone_ids AS {ids}", [param])
+            for name in schema.document_tables():
+                con.execute(f"DELETE FROM {name} WHERE doc_id IN (SELECT doc_id FROM gone_ids)")
+            con.execute("DELETE FROM source_files WHERE doc_id IN (SELECT doc_id FROM gone_ids)")
+            con.execute("DROP TABLE gone_ids")
+    return int(n_loaded)
+
+
+def record_sources(wh: Warehouse, sources: Sequence[Source], run_id: str) -> None:
+    """Upsert the ``sources`` rows of the run's sources (first run kept)."""
+    now = datetime.now(UTC)
+    with wh.transaction() as con:
+        for s in sources:
+            row = con.execute(
+                "SELECT first_run_id FROM sources WHERE source = ?", [s.name]
+            ).fetchone()
+            con.execute("DELETE FROM sources WHERE source = ?", [s.name])
+            con.execute(
+                "INSERT INTO sources BY NAME SELECT ? AS source, ? AS root, ? AS first_run_id, "
+                "? AS last_run_id, ? AS last_run_at",
+                [s.name, s.root, row[0] if row else run_id, run_id, now],
+            )
+
+
+def record_run(
+    wh: Warehouse,
+    *,
+    run_id: str,
+    action: str,
+    started_at: datetime,
+    counts: dict[str, int],
+    sources: Sequence[Source],
+) -> None:
+    wh.append(
+        "ingest_runs",
+        [
+            {
+                "run_id": run_id,
+                "action": action,
+                "source_names": json.dumps([s.name for s in sources]),
+                "started_at": started_at,
+                "finished_at": datetime.now(UTC),
+                "files_seen": counts.get("seen", 0),
+                "loaded": counts.get("loaded", 0),
+                "unchanged": counts.get("unchanged", 0),
+                "quarantined": counts.get("quarantined", 0),
+                "removed": counts.get("removed", 0),
+                "parser_version": PARSER_VERSION,
+                "sources": json.dumps([s.root for s in sources]),
+            }
+        ],
+    )

@@ -1,0 +1,197 @@
+"""What a run did, for people and machines: counts, problems, timings.
+
+One :class:`RunSummary` per run, filled by the run loop (:mod:`ingest.pipeline`)
+and rendered three ways from the same value: the terminal summary, the JSON
+report (``--report-json``), and the Markdown the Prefect flow keeps as an
+artifact.  Throughput is given in documents and megabytes per second and the
+loader's rows per second, so runs of differently sized documents compare.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+from .batch import BatchResult
+from .errors import Issue
+
+_SHOWN_PROBLEMS = 20
+# Timings shown on the summary's "time:" line, in this order.
+_TIME_LINE = (
+    ("prefect_startup", "prefect start-up"),
+    ("copy", "warehouse copy"),
+    ("plan", "plan"),
+    ("parse_wall", "parse+load"),
+    ("load", "of which load"),
+    ("publish", "publish"),
+)
+
+
+@dataclass
+class RunSummary:
+    run_id: str
+    seen: int = 0
+    loaded: int = 0
+    unchanged: int = 0
+    quarantined: int = 0
+    removed: int = 0
+    families: Counter[str] = field(default_factory=Counter)
+    repairs: Counter[str] = field(default_factory=Counter)
+    warnings: int = 0
+    problems: list[Issue] = field(default_factory=list)
+    timings: dict[str, float] = field(default_factory=dict)
+    n_bytes: int = 0  # bytes of the files parsed
+    rows: int = 0  # document rows loaded
+    db: str = ""
+    sources: list[str] = field(default_factory=list)  # names of the run's sources
+    copy_method: str = ""  # how the build was copied: reflink / copy / "" (new warehouse)
+    # How the run was carried out: "prefect" (the flow), "library" (--no-prefect), or
+    # "up-to-date" (nothing to parse, so the CLI finished it without Prefect).
+    orchestration: str = "library"
+
+    def add(self, batch: BatchResult) -> None:
+        for o in batch.outcomes:
+            if o.error:
+                self.quarantined += 1
+                self.problems.append(dataclasses.replace(o.error, source=o.source))
+            else:
+                self.loaded += 1
+                self.families[o.family or "generic"] += 1
+                self.repairs.update(o.repair_rules)
+                self.warnings += len(o.warnings)
+        for stage, secs in batch.timings.items():
+            self.timings[stage] = self.timings.get(stage, 0.0) + secs
+        self.n_bytes += batch.n_bytes
+
+    def counts(self) -> dict[str, int]:
+        return {
+            "seen": self.seen,
+            "loaded": self.loaded,
+            "unchanged": self.unchanged,
+            "quarantined": self.quarantined,
+            "removed": self.removed,
+        }
+
+    def throughput(self) -> dict[str, float]:
+        """Documents/s and MB/s of the parse+load stage, rows/s of the loader."""
+        out: dict[str, float] = {}
+        wall = self.timings.get("parse_wall", 0.0)
+        parsed = self.loaded + self.quarantined
+        if wall > 0 and parsed:
+            out["docs_per_s"] = parsed / wall
+            out["mb_per_s"] = self.n_bytes / 1e6 / wall
+        load = self.timings.get("load", 0.0)
+        if load > 0 and self.rows:
+            out["load_rows_per_s"] = self.rows / load
+        return out
+
+    def _where(self, p: Issue) -> str:
+        where = f"{p.path}:{p.line}" if p.line else p.path
+        return f"{p.source}:{where}" if len(self.sources) > 1 and p.source else where
+
+    def render(self, elapsed: float | None = None) -> str:
+        c = self.counts()
+        head = (
+            f"ingest: {c['seen']} files: {c['loaded']} loaded, {c['unchanged']} unchanged, "
+            f"{c['quarantined']} quarantined, {c['removed']} removed"
+        )
+        if elapsed is not None:
+            head += f" in {elapsed:.1f}s"
+        lines = [head]
+        if self.sources:
+            lines.append("  sources: " + ", ".join(self.sources))
+        if self.families:
+            lines.append(
+                "  families: " + ", ".join(f"{k} {v}" for k, v in sorted(self.families.items()))
+            )
+        if self.repairs:
+            top = ", ".join(f"{k} {v}" for k, v in self.repairs.most_common(6))
+            lines.append(f"  repairs: {sum(self.repairs.values())} ({top})")
+        if self.warnings:
+            lines.append(f"  warnings: {self.warnings} (see table document_warnings)")
+        for p in self.problems[:_SHOWN_PROBLEMS]:
+            lines.append(f"  quarantined {self._where(p)}: [{p.code}] {p.message}")
+        if len(self.problems) > _SHOWN_PROBLEMS:
+            more = len(self.problems) - _SHOWN_PROBLEMS
+            lines.append(f"  ... and {more} more (see view current_quarantine)")
+        lines += self._time_lines()
+        if self.orchestration == "up-to-date":
+            lines.append(
+                "  up to date: nothing to parse, so Prefect was not started "
+                "(--always-flow runs the flow anyway)"
+            )
+        if self.db:
+            lines.append(f"  warehouse: {self.db}")
+        return "\n".join(lines)
+
+    def _time_lines(self) -> list[str]:
+        t = self.timings
+        parts = []
+        for key, label in _TIME_LINE:
+            if t.get(key, 0.0) < 0.05:  # shown to 0.1 s: leave out what rounds to nothing
+                continue
+            part = f"{label} {t[key]:.1f}s"
+            if key == "copy" and self.copy_method:
+                part += f" ({self.copy_method})"
+            parts.append(part)
+        lines = ["  time: " + ", ".join(parts)] if parts else []
+        tp = self.throughput()
+        if "docs_per_s" in tp:
+            rate = f"  rate: {tp['docs_per_s']:,.0f} docs/s, {tp['mb_per_s']:.1f} MB/s"
+            if "load_rows_per_s" in tp:
+                rate += f"; loader {self.rows:,} rows at {tp['load_rows_per_s']:,.0f} rows/s"
+            lines.append(rate)
+        return lines
+
+    def to_json(self, elapsed: float | None = None) -> str:
+        data: dict[str, Any] = {
+            "run_id": self.run_id,
+            "orchestration": self.orchestration,
+            "sources": self.sources,
+            "counts": self.counts(),
+            "elapsed_s": elapsed,
+            "families": dict(self.families),
+            "repairs": dict(self.repairs),
+            "warnings": self.warnings,
+            "bytes_parsed": self.n_bytes,
+            "rows_loaded": self.rows,
+            "copy_method": self.copy_method,
+            "throughput": self.throughput(),
+            "timings_s": self.timings,
+            "problems": [p.as_dict() for p in self.problems],
+        }
+        return json.dumps(data, indent=2)
+
+    def as_markdown(self) -> str:
+        c = self.counts()
+        out = [
+            "# ingest run summary",
+            "",
+            f"Sources: {', '.join(self.sources) or '-'}",
+            "",
+            "| files | loaded | unchanged | quarantined | removed |",
+            "|---|---|---|---|---|",
+            f"| {c['seen']} | {c['loaded']} | {c['unchanged']} | {c['quarantined']} | "
+            f"{c['removed']} |",
+            "",
+        ]
+        if self.problems:
+            out += [
+                "## Quarantined",
+                "",
+                "| source | file | line | code | reason |",
+                "|---|---|---|---|---|",
+            ]
+            out += [
+                f"| {p.source} | {p.path} | {p.line or ''} | {p.code} | "
+                f"{p.message.replace('|', '/')} |"
+                for p in self.problems[:200]
+            ]
+            out.append("")
+        if self.repairs:
+            out += ["## Repairs by rule", "", "| rule | count |", "|---|---|"]
+            out += [f"| {k} | {v} |" for k, v in self.repairs.most_common()]
+        return "\n".join(out)
