@@ -9,13 +9,18 @@ from __future__ import annotations
 
 import os
 import shutil
+import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
 import duckdb
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from helpers import same_size_edit
+from ingest.config import Source
+from ingest.discover import iter_files
 from ingest.freshness import needs_parsing
 from ingest.generate import generate_corpus
 from ingest.pipeline import RunConfig, run_pipeline
@@ -170,3 +175,42 @@ def test_after_a_run_touched_files_are_not_read_again(
 
     monkeypatch.setattr("ingest.freshness.sha256_file", no_reading)
     assert needs_parsing([src], db) is False
+
+
+_NAME = st.text(alphabet="aAz0-._ é/", min_size=1, max_size=6).filter(
+    lambda s: (
+        not s.startswith((".", "/"))
+        and "//" not in s
+        and not s.endswith("/")
+        and all(part and not part.startswith(".") for part in s.split("/"))
+    )
+)
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(_NAME, min_size=1, max_size=12, unique=True))
+def test_the_walk_comes_out_in_duckdb_order(names: list[str]) -> None:
+    """The merge with source_files relies on the walk yielding paths in exactly the
+    order DuckDB's ORDER BY gives them."""
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp)
+        made = []
+        for name in names:
+            p = root / name
+            if any(q.is_file() for q in [*p.parents][: -len(root.parts)] if q != root):
+                continue  # a file where a folder would be needed
+            if p.is_dir():
+                continue
+            p.parent.mkdir(parents=True, exist_ok=True)
+            p.write_text("x")
+            made.append(name)
+        walked = [f.source_path for f in iter_files([Source("t", str(root))])]
+        assert sorted(walked) == sorted(made)
+        with duckdb.connect() as con:
+            ordered = [
+                r[0]
+                for r in con.execute(
+                    "SELECT p FROM (SELECT unnest(?) AS p) ORDER BY p", [walked]
+                ).fetchall()
+            ]
+        assert walked == ordered

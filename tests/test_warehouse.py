@@ -15,6 +15,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from ingest import journal
 from ingest.generate import generate_corpus
 from ingest.pipeline import RunConfig, run_pipeline
 from ingest.warehouse import Warehouse, WarehouseBusy
@@ -51,11 +52,33 @@ def test_every_file_ends_loaded_or_quarantined_and_rerun_is_idempotent(
         assert not loaded & bad and len(loaded | bad) == n_files
         assert con.execute("SELECT count(*) FROM quarantine WHERE message = ''").fetchone() == (0,)
     before = snapshot(db)
+    live_bytes = db.read_bytes()
     second = _run(corpus, db)
     c2 = second.counts()  # type: ignore[attr-defined]
     assert (c2["loaded"], c2["unchanged"], c2["quarantined"]) == (0, c["loaded"], c["quarantined"])
-    assert snapshot(db) == before
-    assert counts(db)["ingest_runs"] == 2
+    # Nothing changed: the warehouse is not rewritten; the run waits in the journal.
+    assert db.read_bytes() == live_bytes and second.recorded == "journal"  # type: ignore[attr-defined]
+    assert [r["run_id"] for r in journal.pending(db)] == [second.run_id]  # type: ignore[attr-defined]
+    # The next run that publishes folds it in: every run is in ingest_runs, once,
+    # with the files it re-reported in quarantine.
+    (corpus / "zz_new.md").write_text("# New\n\ntext\n")
+    third = _run(corpus, db)
+    assert snapshot(db) != before and not journal.pending(db)
+    with duckdb.connect(str(db), read_only=True) as con:
+        runs = con.execute(
+            "SELECT run_id, files_seen, loaded, unchanged FROM ingest_runs"
+        ).fetchall()
+        per_run = dict(
+            con.execute("SELECT run_id, count(*) FROM quarantine GROUP BY run_id").fetchall()
+        )
+    assert sorted(runs) == sorted(
+        [
+            (first.run_id, n_files, c["loaded"], 0),  # type: ignore[attr-defined]
+            (second.run_id, n_files, 0, c["loaded"]),  # type: ignore[attr-defined]
+            (third.run_id, n_files + 1, 1, c["loaded"]),  # type: ignore[attr-defined]
+        ]
+    )
+    assert set(per_run.values()) == {c["quarantined"]} and len(per_run) == 3
 
 
 def test_change_delete_add_update_exactly_those(corpus: Path, tmp_path: Path) -> None:

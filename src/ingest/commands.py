@@ -5,8 +5,9 @@ hooks, and a run with nothing to parse must not pay for Prefect, pandas or
 pyarrow.  ``run`` decides who orchestrates before anything heavy is imported:
 
 * ``--no-prefect``: the library's loop with a local process pool;
-* nothing to parse (a read-only check, :mod:`ingest.freshness`): the same loop
-  in-process, without booting Prefect's temporary server;
+* nothing to parse (a read-only check under the run lock, :mod:`ingest.freshness`):
+  the same loop in-process, without booting Prefect's temporary server; a run
+  that changes nothing at all is only journaled (:mod:`ingest.journal`);
 * otherwise the Prefect flow, on ``PREFECT_API_URL`` or on a temporary server
   that is launched first and boots while the flow's libraries import.
 """
@@ -57,33 +58,13 @@ def run(args: argparse.Namespace) -> int:
     started = time.perf_counter()
     cfg = config_from(args)
     _check_names(cfg)
-    server: TemporaryServer | None = None
-    up_to_date, check_s = False, None
-    if not args.no_prefect:
-        from .prefect.settings import quiet_prefect, server_configured
-
-        quiet_prefect()
-        if not server_configured():
-            if not args.always_flow:
-                up_to_date, check_s = _up_to_date(cfg)
-            if not up_to_date:
-                # Boot the temporary API server while the flow and its libraries import.
-                from .prefect.server import TemporaryServer
-
-                server = TemporaryServer()
-                server.start()
-    from .pipeline import WarehouseBusy
+    from .lock import WarehouseBusy
 
     try:
-        summary = _run(cfg, args, up_to_date, server)
+        summary = _orchestrate(cfg, args)
     except WarehouseBusy as exc:
         print(f"ingest: error: {exc}", file=sys.stderr)
         return EXIT_INVALID
-    finally:
-        if server is not None:
-            server.stop()
-    if check_s is not None:
-        summary.timings["freshness_check"] = check_s
     elapsed = time.perf_counter() - started
     print(summary.render(elapsed))
     if args.report_json:
@@ -93,22 +74,56 @@ def run(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _run(
-    cfg: RunConfig, args: argparse.Namespace, up_to_date: bool, server: TemporaryServer | None
-) -> RunSummary:
+def _orchestrate(cfg: RunConfig, args: argparse.Namespace) -> RunSummary:
+    """Run ``cfg`` with as little machinery as its work needs (see the module doc)."""
+    from .pipeline import local_executor, run_pipeline
     from .progress import Progress
 
     show = not args.no_progress and sys.stderr.isatty()
-    if args.no_prefect or up_to_date:
-        from .pipeline import run_pipeline
+    if args.no_prefect:
+        return run_pipeline(cfg, progress=Progress(enabled=show))
+    from .prefect.settings import quiet_prefect, server_configured
 
-        summary = run_pipeline(cfg, progress=Progress(enabled=show))
-        if up_to_date:
-            summary.orchestration = "up-to-date"
-        return summary
-    from .prefect.flow import run_flow
+    quiet_prefect()
+    configured = server_configured()
+    if not configured and not args.always_flow:
+        from .freshness import check
+        from .lock import WarehouseLock
+        from .pipeline import run as run_loop
 
-    return run_flow(cfg, show_progress=show, server=server)
+        with WarehouseLock(cfg.db, timeout=cfg.lock_timeout) as lock:
+            t0 = time.perf_counter()
+            verdict = check(cfg.sources, cfg.db, rehash=cfg.rehash, until="parse")
+            check_s = time.perf_counter() - t0
+            if not verdict.parse:
+                summary = run_loop(
+                    cfg,
+                    local_executor,
+                    progress=Progress(enabled=show),
+                    orchestration="up-to-date",
+                    lock=lock,
+                    verdict=verdict,
+                )
+                summary.timings["check"] = check_s
+                return summary
+    return _run_flow(cfg, show, start_server=not configured)
+
+
+def _run_flow(cfg: RunConfig, show: bool, *, start_server: bool) -> RunSummary:
+    server: TemporaryServer | None = None
+    if start_server:
+        # Boot the temporary API server while the flow and its libraries import.
+        from .prefect.server import TemporaryServer
+
+        server = TemporaryServer()
+        server.start()
+    try:
+        from .prefect.flow import run_flow
+
+        return run_flow(cfg, show_progress=show, server=server)
+    finally:
+        if server is not None:
+            server.stop()
 
 
 def _check_names(cfg: RunConfig) -> None:
@@ -126,17 +141,6 @@ def _check_names(cfg: RunConfig) -> None:
         return  # busy or unreadable: the run itself will say what is wrong
     with con:
         check_names(con, cfg.sources)
-
-
-def _up_to_date(cfg: RunConfig) -> tuple[bool, float]:
-    """Whether no file needs parsing, and how long asking took.  Such a run is ~0.3 s
-    of SQL at 10k files; booting the temporary server for it would cost more than the
-    whole run, so it is finished in-process (see :mod:`ingest.freshness`)."""
-    from .freshness import needs_parsing
-
-    t0 = time.perf_counter()
-    fresh = not needs_parsing(cfg.sources, cfg.db, rehash=cfg.rehash)
-    return fresh, time.perf_counter() - t0
 
 
 def serve(args: argparse.Namespace) -> int:

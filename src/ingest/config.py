@@ -74,15 +74,21 @@ def parse_source(arg: str) -> Source:
 
 
 def check_sources(sources: list[Source]) -> None:
-    """Refuse what would make a run ambiguous: a missing root, or one name twice."""
-    if not sources:
-        raise ConfigError("no source given")
-    seen: dict[str, Source] = {}
+    """Refuse what would make a run ambiguous or impossible: one name twice, a
+    missing root."""
+    check_names_unique(sources)
     for s in sources:
         if not os.path.exists(s.root):
             raise ConfigError(f"source does not exist: {s.root}")
         if not (os.path.isdir(s.root) or os.path.isfile(s.root)):
             raise ConfigError(f"source is neither a file nor a folder: {s.root}")
+
+
+def check_names_unique(sources: list[Source]) -> None:
+    if not sources:
+        raise ConfigError("no source given")
+    seen: dict[str, Source] = {}
+    for s in sources:
         prev = seen.get(s.name)
         if prev is not None:
             raise ConfigError(
@@ -108,6 +114,7 @@ class RunConfig:
     def __post_init__(self) -> None:
         # Library callers may pass plain paths or dicts (a deployment's stored JSON).
         self.sources = as_sources(self.sources)
+        check_names_unique(self.sources)
         if self.workers < 1:
             raise ConfigError(f"workers must be at least 1 (got {self.workers})")
         if self.batch_size < 1:

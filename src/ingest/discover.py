@@ -1,8 +1,10 @@
 """Stage 0, discover: named sources to a stream of files with stable relative paths.
 
-A source's root is a folder (walked recursively, each folder's entries in name
-order, hidden files and folders skipped) or a single file (its parent is the
-root).  ``source_path`` is the path relative to the root with ``/`` separators;
+A source's root is a folder (walked recursively, hidden files and folders
+skipped) or a single file (its parent is the root).  Files come out in the
+code-point order of their ``source_path`` (a folder ``a`` sorts as ``a/``), the
+order DuckDB gives ``ORDER BY source_path``: that lets a run compare a walk with
+what the warehouse knows as one streaming merge (:mod:`ingest.compare`).  ``source_path`` is the path relative to the root with ``/`` separators;
 with the source's name it is what ``doc_id`` hashes, so a document keeps its id
 wherever the folder is mounted, and the same relative path in two sources is two
 documents.  Files are streamed, never listed: a run plans a million files with
@@ -50,7 +52,7 @@ def discover(paths: Sequence[str | Path]) -> list[SourceFile]:
 
 def _walk(source: str, folder: str, prefix: str) -> Iterator[SourceFile]:
     try:
-        entries = sorted(os.scandir(folder), key=lambda e: e.name)
+        entries = sorted(os.scandir(folder), key=_walk_key)
     except OSError:
         return
     for entry in entries:
@@ -65,6 +67,15 @@ def _walk(source: str, folder: str, prefix: str) -> Iterator[SourceFile]:
                 yield SourceFile(entry.path, rel, st.st_size, source, st.st_mtime_ns)
         except OSError:  # vanished or unreadable: reading it later reports why
             yield SourceFile(entry.path, rel, -1, source)
+
+
+def _walk_key(entry: os.DirEntry[str]) -> str:
+    """A folder sorts as its name plus ``/``, so that walking folder by folder yields
+    whole relative paths in code-point order ("a-b" < "a/c" < "a.md" < "a0")."""
+    try:
+        return entry.name + "/" if entry.is_dir(follow_symlinks=True) else entry.name
+    except OSError:
+        return entry.name
 
 
 def sha256_file(path: str) -> str | None:

@@ -1,7 +1,7 @@
 """Finish a run in its build: re-report, remove, record.  Also ``remove-source``.
 
 After the loader, a run still owes the warehouse its bookkeeping, all of it
-set-based SQL over the plan's work table (see :mod:`ingest.plan`) and all of it
+set-based SQL over the plan's work tables (see :mod:`ingest.plan`) and all of it
 scoped to the run's own sources, so a run never touches another source's rows:
 
 * files that are unchanged and still bad are quarantined again for this run,
@@ -18,35 +18,37 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from datetime import UTC, datetime
-from typing import Any
 
 from . import PARSER_VERSION, schema
+from .compare import source_literal
 from .config import Source
 from .errors import Issue
-from .plan import PLAN
+from .plan import GONE, PARSE
 from .warehouse import Warehouse
 
 
-def requarantine(wh: Warehouse, run_id: str) -> list[Issue]:
-    """Report the plan's unchanged, still-bad files again for this run; returns their
-    stored reasons, for the run summary."""
-    bad = f"SELECT source, source_path FROM {PLAN} WHERE action = 'requarantine'"
+def requarantine(wh: Warehouse, run_id: str, sources: Sequence[str]) -> list[Issue]:
+    """Report the unchanged, still-bad files of ``sources`` again for this run (the
+    stored reasons: they are not parsed again); returns them for the run summary."""
+    bad = (
+        f"source IN ({', '.join(source_literal(s) for s in sources)}) "
+        "AND status = 'quarantined' "
+        f"AND (source, source_path) NOT IN (SELECT source, source_path FROM {PARSE}) "
+        f"AND (source, source_path) NOT IN (SELECT source, source_path FROM {GONE})"
+    )
+    run = f"'{run_id}'"  # a hex uuid or a Prefect flow-run id: no quotes possible
     with wh.bulk_memory(wh.count("source_files")), wh.transaction() as con:
         con.execute(
             f"""
             INSERT INTO quarantine BY NAME
-            SELECT ? AS run_id, source, source_path, content_sha256, error_stage AS stage,
+            SELECT {run} AS run_id, source, source_path, content_sha256, error_stage AS stage,
                    error_code, message, line_start
-            FROM source_files WHERE (source, source_path) IN ({bad})""",
-            [run_id],
+            FROM source_files WHERE {bad}"""
         )
-        con.execute(
-            f"UPDATE source_files SET run_id = ? WHERE (source, source_path) IN ({bad})", [run_id]
-        )
+        con.execute(f"UPDATE source_files SET run_id = {run} WHERE {bad}")
         rows = con.execute(
             "SELECT error_stage, error_code, source_path, message, line_start, source "
-            f"FROM source_files WHERE (source, source_path) IN ({bad}) "
-            "ORDER BY source, source_path"
+            f"FROM source_files WHERE {bad} ORDER BY source, source_path"
         ).fetchall()
     return [
         Issue(stage, code, path, message, line, source=source)
@@ -54,36 +56,32 @@ def requarantine(wh: Warehouse, run_id: str) -> list[Issue]:
     ]
 
 
-def remove_missing(wh: Warehouse, sources: Sequence[str]) -> int:
-    """Delete documents of ``sources`` whose files are not in the plan; returns how
-    many of them were loaded (quarantined ones have no rows to remove)."""
-    gone = (
-        "SELECT source, source_path FROM source_files WHERE source IN (SELECT unnest($1)) "
-        f"AND (source, source_path) NOT IN (SELECT source, source_path FROM {PLAN})"
-    )
-    return _remove(wh, gone, list(sources))
+def remove_missing(wh: Warehouse) -> int:
+    """Delete the documents whose files the plan found gone; returns how many of them
+    were loaded (quarantined ones have no rows to remove)."""
+    return _remove(wh, f"SELECT source, source_path FROM {GONE}")
 
 
 def remove_source(wh: Warehouse, name: str) -> int:
     """Delete every document and file record of source ``name`` and its ``sources`` row;
     returns how many documents were loaded."""
-    n = _remove(wh, "SELECT source, source_path FROM source_files WHERE source = $1", name)
-    wh.query("DELETE FROM sources WHERE source = ?", [name])
+    name_sql = source_literal(name)
+    n = _remove(wh, f"SELECT source, source_path FROM source_files WHERE source = {name_sql}")
+    wh.query(f"DELETE FROM sources WHERE source = {name_sql}")
     return n
 
 
-def _remove(wh: Warehouse, gone: str, param: Any) -> int:
+def _remove(wh: Warehouse, gone: str) -> int:
     ids = f"SELECT doc_id FROM source_files WHERE (source, source_path) IN ({gone})"
     with wh.bulk_memory(wh.count("source_files")):
         n_gone, n_loaded = wh.query(
             "SELECT count(*), count(*) FILTER (status = 'loaded') FROM source_files "
-            f"WHERE (source, source_path) IN ({gone})",
-            [param],
+            f"WHERE (source, source_path) IN ({gone})"
         )[0]
         if not n_gone:
             return 0  # the usual case: spare a DELETE over every document table
         with wh.transaction() as con:
-            con.execute(f"CREATE TEMP TABLE gone_ids AS {ids}", [param])
+            con.execute(f"CREATE TEMP TABLE gone_ids AS {ids}")
             for name in schema.document_tables():
                 con.execute(f"DELETE FROM {name} WHERE doc_id IN (SELECT doc_id FROM gone_ids)")
             con.execute("DELETE FROM source_files WHERE doc_id IN (SELECT doc_id FROM gone_ids)")

@@ -1,85 +1,138 @@
-"""Is there anything to parse?  A read-only check ``ingest run`` makes before it starts Prefect.
+"""What would a run change?  Asked read-only, before any copy, server or import is paid for.
 
-A run whose files are all unchanged parses nothing: its work is the plan, the
-re-reporting of still-bad files, the removal of vanished ones and the run row,
-about 0.3 s at 10k files.  Starting Prefect's temporary server for it would add
-several seconds of server boot and imports to that.  So the CLI asks this module
-first and, when nothing needs parsing, runs those same library steps in-process
-(:func:`ingest.pipeline.run_pipeline`); the warehouse ends exactly as the flow
-would leave it.
+Most scheduled runs find everything as it was.  Such a run is answered here, on a
+read-only connection to the published warehouse, by merging each source's walk
+with its ``source_files`` rows (:mod:`ingest.compare`), binding no parameters (so
+DuckDB 1.5 does not import pandas):
 
-The check may say "something to parse" when nothing does (that only costs the
-usual path), never the reverse.  A file needs parsing unless ``source_files`` of
-the published warehouse has its source and relative path with the same size, the same
-parser version, and the same content: the same non-zero mtime (the plan's own
-shortcut, skipped with ``rehash``) or, failing that, the same SHA-256.  The walk
-is streamed in chunks, each looked up with one query, and the check stops at the
-first file that needs parsing, so its memory is flat and a changed corpus costs
-little more than opening the warehouse.  The warehouse is opened read-only: runs
-write to a private build, so the live file is only ever read.  Any failure to
-read it (missing, locked by a writer, older schema) answers "something to parse".
+* ``noop``: nothing but the run's own record would change (no file to parse,
+  re-stat or remove; every source known, at the root it had): the run is recorded
+  in the journal (:mod:`ingest.journal`) and the warehouse is not copied at all;
+* ``parse``: some file is new, changed, or parsed by another parser version: only
+  then does ``ingest run`` start Prefect.  Without it the library finishes the
+  run in-process (re-stats, removals).
+
+The check may answer "changes" when nothing would change (that only costs the
+usual path), never the reverse: a file counts as unchanged when its size, its
+non-zero mtime and its parser version match (the plan's own shortcut; ``rehash``
+compares hashes instead), or its stat differs but its SHA-256 does not (then it
+needs a re-stat: not a no-op).  It stops as soon as the answer is known.  Any
+failure to read the warehouse (missing, locked, older schema) answers "parse".
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from itertools import islice
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
-from . import PARSER_VERSION
+from .compare import Pair, merge, source_literal
 from .config import Source, as_sources
-from .discover import SourceFile, iter_files, sha256_file
+from .discover import sha256_file
+from .errors import Issue
 
 if TYPE_CHECKING:
     import duckdb
 
-CHUNK = 2048
+
+@dataclass
+class Verdict:
+    noop: bool = False  # the run would change nothing but its own record
+    parse: bool = True  # some file needs parsing
+    seen: int = 0  # counts of a no-op run
+    unchanged: int = 0
+    quarantined: int = 0
+    problems: list[Issue] = field(default_factory=list)  # a no-op run's quarantined files
+
+
+def check(
+    sources: Sequence[Source | str | Path],
+    db: str | Path,
+    *,
+    rehash: bool = False,
+    until: Literal["change", "parse"] = "parse",
+) -> Verdict:
+    """Compare ``sources`` with warehouse ``db``.  ``until="change"`` stops at the first
+    difference of any kind (enough to know it is no no-op); ``"parse"`` goes on past
+    re-stats and removals to learn whether anything needs parsing."""
+    if not Path(db).is_file():
+        return Verdict()
+    import duckdb  # not at module level: a cold run never needs it here
+
+    try:
+        con = duckdb.connect(str(db), read_only=True, config={"memory_limit": "64MB"})
+    except duckdb.Error:
+        return Verdict()
+    try:
+        return _check(con, as_sources(sources), rehash, until)
+    except duckdb.Error:
+        return Verdict()
+    finally:
+        con.close()
 
 
 def needs_parsing(
     sources: Sequence[Source | str | Path], db: str | Path, *, rehash: bool = False
 ) -> bool:
     """True unless every file of ``sources`` is known to ``db`` with the same content."""
-    if not Path(db).is_file():
-        return True
-    import duckdb  # not at module level: a cold run never needs it here
-
-    try:
-        con = duckdb.connect(str(db), read_only=True, config={"memory_limit": "32MB"})
-    except duckdb.Error:
-        return True
-    try:
-        files = iter_files(as_sources(sources))
-        while chunk := list(islice(files, CHUNK)):
-            if _chunk_needs_parsing(con, chunk, rehash):
-                return True
-    except duckdb.Error:
-        return True
-    finally:
-        con.close()
-    return False
+    return check(sources, db, rehash=rehash).parse
 
 
-def _chunk_needs_parsing(
-    con: duckdb.DuckDBPyConnection, chunk: list[SourceFile], rehash: bool
-) -> bool:
-    known = {
-        (src, sp): (size, mtime, digest)
-        for src, sp, size, mtime, digest in con.execute(
-            "SELECT s.source, s.source_path, s.size, s.mtime_ns, s.content_sha256 "
-            "FROM (SELECT unnest($1) AS source, unnest($2) AS source_path) p "
-            "JOIN source_files s USING (source, source_path) "
-            "WHERE s.content_sha256 IS NOT NULL AND coalesce(s.parser_version, $3) = $3",
-            [[f.source for f in chunk], [f.source_path for f in chunk], PARSER_VERSION],
-        ).fetchall()
-    }
-    for f in chunk:
-        entry = known.get((f.source, f.source_path))
-        if entry is None or f.size < 0 or entry[0] != f.size:
-            return True
-        if not rehash and f.mtime_ns and entry[1] == f.mtime_ns:
-            continue
-        if sha256_file(f.path) != entry[2]:
-            return True
-    return False
+def _check(
+    con: duckdb.DuckDBPyConnection, sources: list[Source], rehash: bool, until: str
+) -> Verdict:
+    v = Verdict(noop=_same_roots(con, sources), parse=False)
+    for source in sources:
+        for pair in merge(con, source):
+            kind = _classify(pair, rehash)
+            if kind == "parse":
+                return Verdict(noop=False, parse=True)
+            if kind != "same":
+                v.noop = False
+                if until == "change":
+                    return v
+                continue
+            v.seen += 1
+            k = pair.known
+            assert k is not None  # "same" means known
+            if k.status == "loaded":
+                v.unchanged += 1
+            else:
+                v.quarantined += 1
+                v.problems.append(
+                    Issue(
+                        k.error_stage or "parse",
+                        k.error_code or "unknown",
+                        k.source_path,
+                        k.message or "quarantined by an earlier run",
+                        k.line_start,
+                        source=source.name,
+                    )
+                )
+        if not v.noop and until == "change":
+            return v
+    return v
+
+
+def _classify(pair: Pair, rehash: bool) -> str:
+    """``same``, ``restat`` (same bytes, other stat), ``gone``, or ``parse``."""
+    f, k = pair.file, pair.known
+    if f is None:
+        return "gone"
+    if k is None or not k.current or f.size < 0 or f.size != k.size:
+        return "parse"
+    if k.same_stat(f) and not rehash:
+        return "same"
+    if sha256_file(f.path) != k.content_sha256:
+        return "parse"
+    return "same" if k.same_stat(f) else "restat"
+
+
+def _same_roots(con: duckdb.DuckDBPyConnection, sources: list[Source]) -> bool:
+    """Every source is known to the warehouse at the root it has now."""
+    names = ", ".join(source_literal(s.name) for s in sources)
+    roots = dict(
+        con.execute(f"SELECT source, root FROM sources WHERE source IN ({names})").fetchall()
+    )
+    return all(roots.get(s.name) == s.root for s in sources)

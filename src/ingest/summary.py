@@ -48,6 +48,9 @@ class RunSummary:
     db: str = ""
     sources: list[str] = field(default_factory=list)  # names of the run's sources
     copy_method: str = ""  # how the build was copied: reflink / copy / "" (new warehouse)
+    # Where the run's record went: "warehouse" (published) or "journal" (a run that
+    # changed nothing: see ingest.journal).
+    recorded: str = "warehouse"
     # How the run was carried out: "prefect" (the flow), "library" (--no-prefect), or
     # "up-to-date" (nothing to parse, so the CLI finished it without Prefect).
     orchestration: str = "library"
@@ -118,10 +121,15 @@ class RunSummary:
             more = len(self.problems) - _SHOWN_PROBLEMS
             lines.append(f"  ... and {more} more (see view current_quarantine)")
         lines += self._time_lines()
-        if self.orchestration == "up-to-date":
+        if self.recorded == "journal":
             lines.append(
-                "  up to date: nothing to parse, so Prefect was not started "
-                "(--always-flow runs the flow anyway)"
+                "  up to date: nothing changed, so the warehouse was not rewritten (the run is "
+                "journaled beside it and joins ingest_runs with the next change)"
+            )
+        elif self.orchestration == "up-to-date":
+            lines.append(
+                "  nothing to parse, so Prefect was not started (--always-flow runs the flow "
+                "anyway)"
             )
         if self.db:
             lines.append(f"  warehouse: {self.db}")
@@ -159,6 +167,7 @@ class RunSummary:
             "bytes_parsed": self.n_bytes,
             "rows_loaded": self.rows,
             "copy_method": self.copy_method,
+            "recorded": self.recorded,
             "throughput": self.throughput(),
             "timings_s": self.timings,
             "problems": [p.as_dict() for p in self.problems],

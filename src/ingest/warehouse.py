@@ -8,7 +8,8 @@ and loads into that, checkpoints, and publishes with an atomic ``os.replace``.  
 reader that had the old file open keeps a consistent old snapshot; the next
 connection sees the new one.  A run killed at any point leaves the live file
 exactly as it was; its stale build is removed by the next run.  Concurrent runs
-are serialised by an advisory lock with a bounded, configurable wait.
+are serialised by an advisory lock with a bounded, configurable wait
+(:mod:`ingest.lock`).
 
 This module owns that lifecycle and a few generic helpers over the build's
 connection; what is written lives elsewhere: :mod:`ingest.plan` (the run's work
@@ -18,23 +19,24 @@ tables), :mod:`ingest.load` (document rows), :mod:`ingest.finish` (bookkeeping).
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import glob
 import os
 import re
 import shutil
 import time
 from collections.abc import Iterator
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import duckdb
 
-from . import schema
+from . import journal, schema
+from .lock import WarehouseBusy, WarehouseLock
 from .migrate import migrate
 from .plan import WORK_TABLES
 from .storage import check_readable, clone, record_storage
+
+__all__ = ["Warehouse", "WarehouseBusy", "WarehouseLock"]
 
 _HERE = Path(__file__).resolve().parent
 # The repository's warehouse/views.sql, or the copy packaged into a wheel.
@@ -74,19 +76,22 @@ def _megabytes(limit: str) -> int:
     return max(1, int(float(m.group(1)) * scale))
 
 
-class WarehouseBusy(Exception):
-    """Another run holds the warehouse lock for longer than we are willing to wait."""
-
-
 class Warehouse:
     """Context manager around one run's private build of the warehouse."""
 
-    def __init__(self, db_path: str | Path, *, lock_timeout: float = 60.0) -> None:
+    def __init__(
+        self,
+        db_path: str | Path,
+        *,
+        lock_timeout: float = 60.0,
+        lock: WarehouseLock | None = None,
+    ) -> None:
+        """``lock``: a lock the caller already holds (and keeps); else one is taken."""
         self.path = Path(db_path)
-        self.lock_timeout = lock_timeout
         self.build = self.path.with_name(f".{self.path.name}.build-{os.getpid()}")
         self.con: duckdb.DuckDBPyConnection | None = None
-        self._lock_fd: int | None = None
+        self._own_lock = lock is None
+        self.lock = lock or WarehouseLock(self.path, timeout=lock_timeout)
         self.memory_limit = DEFAULT_MEMORY_LIMIT
         self.timings: dict[str, float] = {}  # copy, migrate, publish (seconds)
         self.copy_method = ""  # "reflink", "copy", or "" for a new warehouse
@@ -94,7 +99,8 @@ class Warehouse:
     # -- lifecycle ------------------------------------------------------------------
     def __enter__(self) -> Warehouse:
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        self._acquire_lock()
+        if self._own_lock:
+            self.lock.acquire()
         try:
             self._remove_stale_builds()
             t0 = time.perf_counter()
@@ -119,6 +125,7 @@ class Warehouse:
             views = _VIEWS.read_text(encoding="utf-8") if _VIEWS.exists() else ""
             migrate(self.con, views)
             record_storage(self.con)
+            journal.fold(self)
             self.timings["migrate"] = time.perf_counter() - t1
         except BaseException:
             self._discard()
@@ -136,37 +143,8 @@ class Warehouse:
         for p in (self.build, Path(str(self.build) + ".wal")):
             with contextlib.suppress(FileNotFoundError):
                 p.unlink()
-        self._release_lock()
-
-    def _acquire_lock(self) -> None:
-        lock_path = self.path.with_name(f".{self.path.name}.lock")
-        fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o644)
-        deadline = time.monotonic() + self.lock_timeout
-        delay = 0.05
-        while True:
-            try:
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
-            except BlockingIOError:
-                if time.monotonic() >= deadline:
-                    holder = os.pread(fd, 200, 0).decode(errors="replace").strip() or "unknown"
-                    os.close(fd)
-                    raise WarehouseBusy(
-                        f"another ingest run is writing {self.path} (lock held by {holder}); "
-                        f"waited {self.lock_timeout:.0f}s. Retry later or raise --lock-timeout."
-                    ) from None
-                time.sleep(delay)
-                delay = min(delay * 2, 1.0)
-        os.ftruncate(fd, 0)
-        os.pwrite(fd, f"pid {os.getpid()} since {datetime.now(UTC):%Y-%m-%d %H:%M:%S}Z".encode(), 0)
-        self._lock_fd = fd
-
-    def _release_lock(self) -> None:
-        if self._lock_fd is not None:
-            with contextlib.suppress(OSError):
-                fcntl.flock(self._lock_fd, fcntl.LOCK_UN)
-                os.close(self._lock_fd)
-            self._lock_fd = None
+        if self._own_lock:
+            self.lock.release()
 
     def _remove_stale_builds(self) -> None:
         # We hold the lock, so any build file left here belongs to a dead run.
@@ -201,6 +179,7 @@ class Warehouse:
             os.fsync(dir_fd)
         finally:
             os.close(dir_fd)
+        journal.clear(self.path)  # its runs are in the published file now
         self.timings["publish"] = time.perf_counter() - t0
 
     # -- the build's connection ---------------------------------------------------------

@@ -11,9 +11,12 @@ is submitted.  Parsing is pure and deterministic, so it is not retried; batches
 (not single documents) are the unit of orchestration because each task run costs
 tens of milliseconds of API traffic.  Unchanged files are skipped by content hash
 before any task is submitted, which is the cache that matters here.
-"""
 
-from __future__ import annotations
+No ``from __future__ import annotations`` here: a served run starts in a fresh
+process that receives the flow function by cloudpickle, which keeps only the
+globals the function's body uses, so a string annotation ``"RunConfig"`` could
+not be resolved there and every scheduled run failed validating its parameter.
+"""
 
 import contextlib
 import os
