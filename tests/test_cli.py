@@ -172,11 +172,18 @@ def test_run_on_its_own_temporary_server_is_clean(tmp_path: Path) -> None:
     again = run()
     assert again["orchestration"] == "up-to-date"
     assert "prefect_server_boot" not in again["timings_s"]
-    assert "up to date: nothing to parse" in again["stdout"]
+    assert "up to date: nothing changed" in again["stdout"] and again["recorded"] == "journal"
     forced = run("--always-flow")
     assert forced["orchestration"] == "prefect" and forced["timings_s"]["prefect_server_boot"] > 0
     expected = {**cold["counts"], "loaded": 0, "unchanged": cold["counts"]["loaded"]}
     assert again["counts"] == forced["counts"] == expected
+    # Touched files (same bytes, new mtime): nothing to parse, but their new stat is
+    # worth a publish, in-process; it folds the two journaled runs into ingest_runs.
+    for p in src.rglob("*.md"):
+        os.utime(p)
+    touched = run()
+    assert touched["orchestration"] == "up-to-date" and touched["recorded"] == "warehouse"
+    assert touched["counts"] == expected
     with duckdb.connect(str(db), read_only=True) as con:
         runs = con.execute(
             "SELECT run_id, files_seen, loaded, unchanged, quarantined FROM ingest_runs "
@@ -188,9 +195,10 @@ def test_run_on_its_own_temporary_server_is_clean(tmp_path: Path) -> None:
                 "FROM quarantine GROUP BY run_id"
             ).fetchall()
         )
-    assert [r[0] for r in runs] == [cold["run_id"], again["run_id"], forced["run_id"]]
-    assert runs[1][1:] == runs[2][1:]
-    assert per_run[cold["run_id"]] == per_run[again["run_id"]] == per_run[forced["run_id"]]
+    ids = [cold["run_id"], again["run_id"], forced["run_id"], touched["run_id"]]
+    assert [r[0] for r in runs] == ids
+    assert runs[1][1:] == runs[2][1:] == runs[3][1:]
+    assert len({str(per_run[i]) for i in ids}) == 1
     assert _temporary_servers() <= servers_before
 
 

@@ -113,7 +113,7 @@ def test_duckdb_memory_limits_small_for_loading_scaled_for_set_steps(
         with wh.bulk_memory(2_000_000):
             big = limit(wh)
         assert limit(wh) == small
-    assert _mib(small) <= 32 < 200 < _mib(big) <= 230  # 32MB + 96MB per million files
+    assert _mib(small) <= 64 < 200 < _mib(big) <= 230  # 32MB + 96MB per million files
     monkeypatch.setenv("INGEST_DUCKDB_MEMORY_LIMIT", "48MB")
     monkeypatch.setenv("INGEST_DUCKDB_BULK_MEMORY_LIMIT", "80MB")
     with Warehouse(tmp_path / "b.duckdb") as wh:

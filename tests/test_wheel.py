@@ -122,7 +122,9 @@ class Installed:
     def ingest_exe(self) -> Path:
         return self.venv / "bin" / "ingest"
 
-    def start(self, name: str, argv: Sequence[str]) -> tuple[subprocess.Popen[bytes], Path, Path]:
+    def start(
+        self, name: str, argv: Sequence[str | Path]
+    ) -> tuple[subprocess.Popen[bytes], Path, Path]:
         """Start a command from ``elsewhere`` in its own process group, its output in
         files (a grandchild that keeps a pipe open cannot block the test)."""
         out, err = self.logs / f"{name}.out", self.logs / f"{name}.err"
@@ -386,7 +388,15 @@ def test_serve_starts(installed: Installed) -> None:
         "ingest generate (serve)", "generate", corpus.name, "-n", "3", "--seed", "9"
     )
     assert gen.returncode == 0, gen.describe()
-    argv = [installed.ingest_exe, "serve", corpus.name, "--db", "wh/serve.duckdb", "--cron", CRON]
+    argv: list[str | Path] = [
+        installed.ingest_exe,
+        "serve",
+        corpus.name,
+        "--db",
+        "wh/serve.duckdb",
+        "--cron",
+        CRON,
+    ]
     t0 = time.perf_counter()
     proc, out, err = installed.start("ingest serve", argv)
     try:

@@ -1,19 +1,27 @@
-"""Process one batch of files: read, extract, validate.  Pure and picklable.
+"""Process one batch of files: read, extract, validate, and write the rows.  Pure and picklable.
 
 This is the unit of parallel work.  A batch travels to a worker process (or a
-Dask worker) as a list of :class:`~ingest.discover.SourceFile` and comes back as a
-:class:`BatchResult` whose tables are Arrow tables, which cross process
-boundaries as raw buffers instead of millions of pickled Python objects.
-Validation runs here too, so it is parallel along with parsing.
+Dask worker) as a list of :class:`~ingest.discover.SourceFile`.  The worker
+builds every row the warehouse will hold for it, the documents' own tables and
+the bookkeeping (``source_files``, ``quarantine``), validates them, and
+converts them to Arrow.  Given a *stage* folder (the run's, beside its private
+build, on this machine) it writes them there as one Parquet file per table and
+returns only outcomes and paths: the loader then takes every batch's files in
+one bulk ``INSERT`` per table (:mod:`ingest.load`) and never holds row data.
+Without one (a remote Dask worker) the Arrow tables come back instead, and the
+loader writes them.  Validation runs here too, so it is parallel along with
+parsing.
 """
 
 from __future__ import annotations
 
 import time
+import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from . import PARSER_VERSION
 from .discover import SourceFile
 from .errors import Issue
 from .limits import DEFAULT_LIMITS, Limits
@@ -24,7 +32,7 @@ if TYPE_CHECKING:
 
 @dataclass(slots=True)
 class DocOutcome:
-    """What the loader needs to know about one processed file."""
+    """What the run summary needs to know about one processed file."""
 
     source_path: str
     doc_id: str
@@ -34,21 +42,20 @@ class DocOutcome:
     warnings: list[Issue]
     n_repairs: int
     repair_rules: dict[str, int]
-    size: int | None = None
-    mtime_ns: int | None = None
-    seen_before: bool = False  # the warehouse holds rows of this document to replace
     source: str = ""
 
 
 @dataclass(slots=True)
 class BatchResult:
     outcomes: list[DocOutcome]
-    tables: dict[str, Any]  # table name -> pyarrow.Table (rows of valid documents only)
+    tables: dict[str, Any]  # table name -> pyarrow.Table (or DataFrame), when not staged
     timings: dict[str, float] = field(default_factory=dict)
     n_bytes: int = 0
+    staged: dict[str, str] = field(default_factory=dict)  # table name -> Parquet file
+    rows: int = 0  # document rows (bookkeeping excluded)
 
     def release(self) -> None:
-        """Drop rows and outcomes once loaded.  Orchestrators may keep a reference to a
+        """Drop rows and outcomes once taken.  Orchestrators may keep a reference to a
         task's return value for the whole run (Prefect does, for dependency tracking);
         emptying it keeps the loader's memory flat however many batches a run has."""
         self.tables = {}
@@ -56,9 +63,14 @@ class BatchResult:
 
 
 def process_batch(
-    files: list[SourceFile], run_id: str, limits: Limits = DEFAULT_LIMITS, to_arrow: bool = True
+    files: list[SourceFile],
+    run_id: str,
+    limits: Limits = DEFAULT_LIMITS,
+    to_arrow: bool = True,
+    stage: str | None = None,
 ) -> BatchResult:
-    """Extract and validate ``files``; invalid documents carry their error, nothing raises."""
+    """Extract and validate ``files``; invalid documents carry their error, nothing raises.
+    With ``stage``, the rows are written there as Parquet and not returned."""
     # Imported here: the loader unpickles BatchResults and must not pay for the parsers,
     # pandas and pandera (workers import them once, in the fork server).
     from .document import process_file
@@ -70,40 +82,104 @@ def process_batch(
     for f in files:
         r = process_file(Path(f.path), f.source_path, limits, source=f.source)
         results.append(r)
-        for stage, secs in r.timings.items():
-            timings[stage] = timings.get(stage, 0.0) + secs
+        for step, secs in r.timings.items():
+            timings[step] = timings.get(step, 0.0) + secs
     t1 = time.perf_counter()
-    frames = validate_batch(results, run_id)
+    frames: dict[str, Any] = validate_batch(results, run_id)
     t2 = time.perf_counter()
     timings["validate"] = t2 - t1
-    timings["read"] = (t1 - t0) - sum(v for k, v in timings.items() if k not in ("validate",))
-    tables: dict[str, Any] = frames
-    if to_arrow:
+    timings["read"] = (t1 - t0) - sum(v for k, v in timings.items() if k != "validate")
+    outcomes = [_outcome(f, r) for f, r in zip(files, results, strict=True)]
+    n_rows = sum(len(df) for df in frames.values())
+    frames.update(_bookkeeping(files, results, run_id))
+    res = BatchResult(outcomes, frames, timings, sum(r.n_bytes for r in results), rows=n_rows)
+    if to_arrow or stage:
         import pyarrow as pa
 
-        tables = {
-            name: pa.Table.from_pandas(df, preserve_index=False) for name, df in frames.items()
+        res.tables = {
+            name: pa.Table.from_pandas(df, preserve_index=False)
+            for name, df in frames.items()
+            if len(df)
         }
         timings["to_arrow"] = time.perf_counter() - t2
-    outcomes = []
+    if stage:
+        t3 = time.perf_counter()
+        res.staged = write_parquet(res.tables, stage)
+        res.tables = {}
+        timings["stage"] = time.perf_counter() - t3
+    return res
+
+
+def write_parquet(tables: dict[str, Any], stage: str) -> dict[str, str]:
+    """Each non-empty Arrow table as ``<stage>/<batch>-<table>.parquet``; returns the paths."""
+    import pyarrow.parquet as pq
+
+    key = uuid.uuid4().hex
+    out = {}
+    for name, table in tables.items():
+        if table.num_rows:
+            path = str(Path(stage) / f"{key}-{name}.parquet")
+            pq.write_table(table, path, compression="snappy")
+            out[name] = path
+    return out
+
+
+def _outcome(f: SourceFile, r: DocResult) -> DocOutcome:
+    rules: dict[str, int] = {}
+    for row in r.rows.get("repairs", []) if r.ok else []:
+        rules[row["rule"]] = rules.get(row["rule"], 0) + 1
+    return DocOutcome(
+        r.source_path,
+        r.doc_id,
+        r.content_sha256,
+        r.family,
+        r.error,
+        r.warnings,
+        sum(rules.values()),
+        rules,
+        f.source,
+    )
+
+
+def _bookkeeping(files: list[SourceFile], results: list[DocResult], run_id: str) -> dict[str, Any]:
+    """The ``source_files`` row of every file and the ``quarantine`` row of every bad one."""
+    from . import schema
+
+    kept: list[dict[str, Any]] = []
+    bad: list[dict[str, Any]] = []
     for f, r in zip(files, results, strict=True):
-        rules: dict[str, int] = {}
-        for row in r.rows.get("repairs", []) if r.ok else []:
-            rules[row["rule"]] = rules.get(row["rule"], 0) + 1
-        outcomes.append(
-            DocOutcome(
-                r.source_path,
-                r.doc_id,
-                r.content_sha256,
-                r.family,
-                r.error,
-                r.warnings,
-                sum(rules.values()),
-                rules,
-                f.size,
-                f.mtime_ns or None,
-                f.seen_before,
-                f.source,
-            )
+        e = r.error
+        kept.append(
+            {
+                "source": f.source,
+                "source_path": r.source_path,
+                "doc_id": r.doc_id,
+                "content_sha256": r.content_sha256,
+                "status": "quarantined" if e else "loaded",
+                "parser_version": PARSER_VERSION,
+                "run_id": run_id,
+                "size": f.size,
+                "mtime_ns": f.mtime_ns or None,
+                "error_stage": e.stage if e else None,
+                "error_code": e.code if e else None,
+                "message": e.message if e else None,
+                "line_start": e.line if e else None,
+            }
         )
-    return BatchResult(outcomes, tables, timings, sum(r.n_bytes for r in results))
+        if e is not None:
+            bad.append(
+                {
+                    "run_id": run_id,
+                    "source": f.source,
+                    "source_path": r.source_path,
+                    "content_sha256": r.content_sha256 or None,
+                    "stage": e.stage,
+                    "error_code": e.code,
+                    "message": e.message,
+                    "line_start": e.line,
+                }
+            )
+    return {
+        "source_files": schema.frame("source_files", kept),
+        "quarantine": schema.frame("quarantine", bad),
+    }

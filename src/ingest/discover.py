@@ -29,7 +29,6 @@ class SourceFile:
     size: int
     source: str = ""  # the source's name
     mtime_ns: int = 0
-    seen_before: bool = False  # the warehouse has rows for this (source, source_path)
 
 
 def iter_files(sources: Sequence[Source]) -> Iterator[SourceFile]:

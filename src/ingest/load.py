@@ -1,74 +1,57 @@
-"""Load parse results into the run's private build at DuckDB's bulk speed.
+"""Load a run's rows into its private build at DuckDB's bulk speed.
 
-Batches come back from the workers as Arrow tables of a few hundred documents.
-Inserting each as it arrives costs a statement per table per batch and a commit
-per batch, which is what made the loader the slowest stage (~86k rows/s on 100k
-documents).  The build is private until it is published, so per-batch commits buy
-no durability: a killed run discards the build whole.  So the loader
+Inserting each batch as it arrived cost a statement per table per batch, a WAL
+entry for every row, and checkpoints that rewrote the build again and again,
+all on the loader while the parse workers wanted the same cores (~86k rows/s on
+100k documents; 0.6M rows/s after buffering, still the run's serial step).  Now
+the workers write their rows as Parquet files into the run's *stage* folder
+beside the build (:mod:`ingest.batch`), and the loader keeps nothing but the
+list of files.  When parsing is done, each table is loaded with one statement,
+``INSERT ... SELECT * FROM read_parquet(<stage>/*-<table>.parquet)``: DuckDB's
+own parallel Parquet reader, one transaction per table, full row groups written
+compressed straight into the file.  Before that, the old rows of every document
+the run re-parsed are deleted (all tables, and their ``source_files`` rows), so
+documents are replaced whole.
 
-* buffers batches until about ``FLUSH_ROWS`` rows or ``FLUSH_BYTES`` bytes are
-  waiting, then writes them with one ``INSERT`` per table (``concat`` of the
-  buffered Arrow tables, read by DuckDB without a copy);
-* lets each statement commit on its own: one table's pending rows are pinned at
-  a time, so DuckDB stays within a small memory limit (a transaction spanning all
-  tables held ~1 GB at 10k documents, or ran out of a 32 MB limit), and the WAL is
-  only checkpointed once, at publish (``checkpoint_threshold`` of the build);
-* replaces documents whole: the old rows of every re-parsed document (all
-  tables, and its ``source_files`` row) are deleted in the flush that inserts its
-  new rows, before them.
-
-Only the published end state is ever seen, so commits in between need not be
-atomic per document.  Memory stays bounded by the flush size plus DuckDB's
-limit, however many batches a run has.
+The build is private until published, so nothing is lost by loading at the end:
+a killed run leaves a stale build and stage, which the next run removes.  Batches
+that come back as Arrow tables (a remote Dask worker cannot write here) are
+written to the stage by the loader.  Memory is one batch's outcomes plus DuckDB's
+limit, however large the run.
 """
 
 from __future__ import annotations
 
+import glob
+import os
+import shutil
 import time
+from pathlib import Path
 from types import TracebackType
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from . import PARSER_VERSION, schema
-from .batch import BatchResult
+from . import schema
+from .batch import BatchResult, write_parquet
 
 if TYPE_CHECKING:
-    import duckdb
-    import pyarrow as pa
-
     from .warehouse import Warehouse
 
-FLUSH_ROWS = 400_000
-FLUSH_BYTES = 64 * 1024 * 1024
-
-_SOURCE_FILE_COLUMNS = schema.tables()["source_files"].names
-_QUARANTINE_COLUMNS = schema.tables()["quarantine"].names
+# Loading order: bookkeeping last, so the deletes can read the new source_files files.
+_TABLES = [*schema.document_tables(), "source_files", "quarantine"]
 
 
 class Loader:
-    """``with Loader(wh, run_id) as load: load.add(batch) ...``; commits on exit."""
+    """``with Loader(wh) as load: load.add(batch) ...``; the rows go in on exit."""
 
-    def __init__(
-        self,
-        wh: Warehouse,
-        run_id: str,
-        *,
-        flush_rows: int = FLUSH_ROWS,
-        flush_bytes: int = FLUSH_BYTES,
-    ) -> None:
+    def __init__(self, wh: Warehouse) -> None:
         self.wh = wh
-        self.run_id = run_id
-        self.flush_rows = flush_rows
-        self.flush_bytes = flush_bytes
-        self.seconds = 0.0  # time spent loading (buffering excluded)
+        self.stage = str(wh.build) + ".stage"
+        self.seconds = 0.0  # time spent writing into the build
         self.rows = 0  # document rows inserted
-        self._tables: dict[str, list[pa.Table]] = {}
-        self._rows = 0
-        self._bytes = 0
-        self._replace: list[str] = []  # doc ids whose old rows go
-        self._files: dict[str, list[Any]] = {c: [] for c in _SOURCE_FILE_COLUMNS}
-        self._quarantine: dict[str, list[Any]] = {c: [] for c in _QUARANTINE_COLUMNS}
+        self.batches = 0
 
     def __enter__(self) -> Loader:
+        os.makedirs(self.stage, exist_ok=True)
         return self
 
     def __exit__(
@@ -77,81 +60,52 @@ class Loader:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
-        if exc_type is None:
-            self.flush()
+        try:
+            if exc_type is None:
+                self.load()
+        finally:
+            shutil.rmtree(self.stage, ignore_errors=True)
 
     def add(self, batch: BatchResult) -> None:
-        """Take one batch's rows and outcomes; writes when enough is waiting."""
-        for name, tbl in batch.tables.items():
-            if tbl.num_rows:
-                self._tables.setdefault(name, []).append(tbl)
-                self._rows += tbl.num_rows
-                self._bytes += tbl.nbytes
-        for o in batch.outcomes:
-            e = o.error
-            if o.seen_before:
-                self._replace.append(o.doc_id)
-            for col, value in (
-                ("source", o.source),
-                ("source_path", o.source_path),
-                ("doc_id", o.doc_id),
-                ("content_sha256", o.content_sha256),
-                ("status", "quarantined" if e else "loaded"),
-                ("parser_version", PARSER_VERSION),
-                ("run_id", self.run_id),
-                ("size", o.size),
-                ("mtime_ns", o.mtime_ns),
-                ("error_stage", e.stage if e else None),
-                ("error_code", e.code if e else None),
-                ("message", e.message if e else None),
-                ("line_start", e.line if e else None),
-            ):
-                self._files[col].append(value)
-            if e is not None:
-                for col, value in (
-                    ("run_id", self.run_id),
-                    ("source", o.source),
-                    ("source_path", o.source_path),
-                    ("content_sha256", o.content_sha256 or None),
-                    ("stage", e.stage),
-                    ("error_code", e.code),
-                    ("message", e.message),
-                    ("line_start", e.line),
-                ):
-                    self._quarantine[col].append(value)
-        if self._rows >= self.flush_rows or self._bytes >= self.flush_bytes:
-            self.flush()
+        """Take one parsed batch: its files are in the stage already, or written now."""
+        if batch.tables:
+            t0 = time.perf_counter()
+            write_parquet(batch.tables, self.stage)
+            self.seconds += time.perf_counter() - t0
+        self.batches += 1
 
-    def flush(self) -> None:
-        """Write everything buffered: old rows of replaced documents out, new rows in."""
+    def load(self) -> None:
+        """Replace the re-parsed documents' rows and insert every staged row."""
         t0 = time.perf_counter()
-        self._write(self.wh.connection())
+        con = self.wh.connection()
+        files = {t: self._files(t) for t in _TABLES}
+        if files["source_files"]:
+            new = f"read_parquet({files['source_files']})"
+            with self.wh.bulk_memory(self.wh.count("source_files")):
+                for name in schema.document_tables():
+                    con.execute(f"DELETE FROM {name} WHERE doc_id IN (SELECT doc_id FROM {new})")
+                con.execute(
+                    "DELETE FROM source_files WHERE (source, source_path) IN "
+                    f"(SELECT source, source_path FROM {new})"
+                )
+        con.execute("SET preserve_insertion_order = false")  # lets the insert run in parallel
+        try:
+            for name in _TABLES:
+                if files[name]:
+                    with self.wh.transaction():
+                        n = con.execute(
+                            f"INSERT INTO {name} BY NAME SELECT * FROM "
+                            f"read_parquet({files[name]}, union_by_name = true)"
+                        ).fetchone()
+                    if name not in ("source_files", "quarantine"):
+                        self.rows += int(n[0]) if n else 0
+        finally:
+            con.execute("RESET preserve_insertion_order")
         self.seconds += time.perf_counter() - t0
 
-    def _write(self, con: duckdb.DuckDBPyConnection) -> None:
-        if self._replace:
-            for name in schema.document_tables():
-                con.execute(
-                    f"DELETE FROM {name} WHERE doc_id IN (SELECT unnest(?))", [self._replace]
-                )
-            con.execute(
-                "DELETE FROM source_files WHERE doc_id IN (SELECT unnest(?))", [self._replace]
-            )
-        if self._tables:
-            import pyarrow as pa  # only a run that loads rows needs it
-
-            for name, parts in self._tables.items():
-                table = pa.concat_tables(parts, promote_options="default").combine_chunks()
-                con.register("_batch", table)
-                con.execute(f"INSERT INTO {name} BY NAME SELECT * FROM _batch")
-                con.unregister("_batch")
-            self._tables = {}
-            # Arrow keeps freed buffers pooled; hand them back so the loader stays flat.
-            pa.default_memory_pool().release_unused()
-        self.wh.insert_columns("source_files", self._files)
-        self.wh.insert_columns("quarantine", self._quarantine)
-        self.rows += self._rows
-        self._rows, self._bytes, self._replace = 0, 0, []
-        for cols in (self._files, self._quarantine):
-            for values in cols.values():
-                values.clear()
+    def _files(self, table: str) -> str:
+        """The stage's files of ``table`` as a SQL list literal ('' when there are none)."""
+        found = sorted(glob.glob(str(Path(self.stage) / f"*-{table}.parquet")))
+        return (
+            "[" + ", ".join("'" + f.replace("'", "''") + "'" for f in found) + "]" if found else ""
+        )

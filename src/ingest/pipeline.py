@@ -18,6 +18,7 @@ Memory stays flat with corpus size: the plan lives in the warehouse build
 from __future__ import annotations
 
 import contextlib
+import functools
 import importlib
 import json
 import threading
@@ -26,6 +27,7 @@ import uuid
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any, Protocol
 
 from . import PARSER_VERSION, journal
@@ -58,11 +60,14 @@ __all__ = [
 
 
 class BatchExecutor(Protocol):
-    """Where parse batches run.  ``submit`` must not block for long; ``result`` waits."""
+    """Where parse batches run.  ``submit`` must not block for long; ``result`` waits.
+    ``stage`` is the run's folder for the rows as Parquet (see :mod:`ingest.load`); an
+    executor whose workers cannot write there passes ``None`` on, and the loader
+    writes the returned Arrow tables itself."""
 
     inflight: int  # batches kept pending at most
 
-    def submit(self, files: list[SourceFile], run_id: str) -> Any: ...
+    def submit(self, files: list[SourceFile], run_id: str, stage: str) -> Any: ...
 
     def result(self, handle: Any) -> BatchResult: ...
 
@@ -119,7 +124,7 @@ def _build(
 ) -> None:
     """The run proper: private build, plan, parse and load, finish, publish."""
     run_id = summary.run_id
-    warm_up_parsing()
+    warm_up(parsers=Path(cfg.db).exists())
     with Warehouse(cfg.db, lock=lock) as wh:
         check_names(wh.connection(), cfg.sources)
         t0 = time.perf_counter()
@@ -127,13 +132,16 @@ def _build(
         summary.timings["plan"] = time.perf_counter() - t0
         progress.start(the_plan.to_parse)
         t0 = time.perf_counter()
-        with Loader(wh, run_id) as loader, executor(cfg, the_plan) as ex:
-            for res in _bounded(ex, iter_batches(wh, cfg.batch_size), run_id):
-                loader.add(res)
-                summary.add(res)
-                progress.update(len(res.outcomes))
-                res.release()
-        progress.close()
+        with Loader(wh) as loader:
+            with executor(cfg, the_plan) as ex:
+                batches = iter_batches(wh, cfg.batch_size)
+                for res in _bounded(ex, batches, run_id, loader.stage):
+                    loader.add(res)
+                    summary.add(res)
+                    progress.update(len(res.outcomes))
+                    res.release()
+            progress.close()
+            summary.timings["parse"] = time.perf_counter() - t0
         summary.timings["parse_wall"] = time.perf_counter() - t0
         summary.timings["load"] = loader.seconds
         summary.rows = loader.rows
@@ -170,12 +178,12 @@ def _record_noop(cfg: RunConfig, verdict: Verdict, summary: RunSummary, started:
 
 
 def _bounded(
-    ex: BatchExecutor, batches: Iterable[list[SourceFile]], run_id: str
+    ex: BatchExecutor, batches: Iterable[list[SourceFile]], run_id: str, stage: str
 ) -> Iterator[BatchResult]:
     """Submit batches keeping at most ``ex.inflight`` pending; yield results in order."""
     pending: deque[Any] = deque()
     for b in batches:
-        pending.append(ex.submit(b, run_id))
+        pending.append(ex.submit(b, run_id, stage))
         if len(pending) >= ex.inflight:
             yield ex.result(pending.popleft())
     while pending:
@@ -205,8 +213,8 @@ def _finish(wh: Warehouse, cfg: RunConfig, plan: RunPlan, summary: RunSummary) -
 class _Inline:
     inflight = 1
 
-    def submit(self, files: list[SourceFile], run_id: str) -> BatchResult:
-        return process_batch(files, run_id)
+    def submit(self, files: list[SourceFile], run_id: str, stage: str) -> BatchResult:
+        return process_batch(files, run_id, stage=stage)
 
     def result(self, handle: BatchResult) -> BatchResult:
         return handle
@@ -215,12 +223,13 @@ class _Inline:
 class _Futures:
     """Any executor whose ``submit`` returns a future with ``result()``."""
 
-    def __init__(self, submit: Callable[..., Any], inflight: int) -> None:
+    def __init__(self, submit: Callable[..., Any], inflight: int, *, local: bool) -> None:
         self._submit = submit
         self.inflight = inflight
+        self.local = local  # workers can write to the stage folder
 
-    def submit(self, files: list[SourceFile], run_id: str) -> Any:
-        return self._submit(process_batch, files, run_id)
+    def submit(self, files: list[SourceFile], run_id: str, stage: str) -> Any:
+        return self._submit(process_batch, files, run_id, stage=stage if self.local else None)
 
     def result(self, handle: Any) -> BatchResult:
         result: BatchResult = handle.result()
@@ -233,13 +242,14 @@ def local_executor(cfg: RunConfig, plan: RunPlan) -> Iterator[BatchExecutor]:
     process pool of ``cfg.workers`` (or a Dask cluster with ``task_runner='dask'``)."""
     if cfg.task_runner == "dask":
         with _dask_client(cfg) as client:
-            yield _Futures(lambda *a: client.submit(*a, pure=False), 2 * cfg.workers)
+            submit = functools.partial(client.submit, pure=False)
+            yield _Futures(submit, 2 * cfg.workers, local=False)
         return
     if cfg.workers <= 1 or plan.to_parse <= cfg.batch_size:
         yield _Inline()
         return
     with process_pool(cfg.workers) as pool:
-        yield _Futures(pool.submit, 2 * cfg.workers)
+        yield _Futures(pool.submit, 2 * cfg.workers, local=True)
 
 
 @contextlib.contextmanager
@@ -269,25 +279,26 @@ def run_pipeline(
     return run(cfg, local_executor, run_id=run_id, progress=progress)
 
 
-def warm_up_parsing() -> None:
-    """Import what parsing and loading need (pandas, pandera, the parsers) on a thread,
-    while the run copies and plans.  A run that parses a few files does it in this
-    process, and DuckDB 1.5 imports pandas on its first bound parameter anyway: ~0.7 s
-    that would otherwise come after the plan."""
+def warm_up(*, parsers: bool) -> None:
+    """Import on a thread, while the run copies and plans, what it will need: pandas
+    always (DuckDB 1.5 imports it on its first bound parameter, ~0.4 s), and with
+    ``parsers`` the parsers and pandera schemas too (~0.6 s more).  An
+    incremental run parses its few files in this process (see :func:`local_executor`),
+    so they would otherwise come after the plan; a first load parses in workers, and
+    the loader had better not carry them (~100 MB)."""
+    modules = ["pandas"] + (["ingest.document", "ingest.validate"] if parsers else [])
 
     def load() -> None:
         with contextlib.suppress(Exception):
-            for name in _WARM_MODULES:
+            for name in modules:
                 importlib.import_module(name)
-            from . import schema
+            if parsers:
+                from . import schema
 
-            for table in schema.document_tables():
-                schema.pandera_schema(table)
+                for table in schema.document_tables():
+                    schema.pandera_schema(table)
 
     threading.Thread(target=load, name="ingest-warm-up", daemon=True).start()
-
-
-_WARM_MODULES = ("pandas", "pyarrow", "ingest.document", "ingest.validate")
 
 
 def remove_source_run(db: str, name: str, *, lock_timeout: float = 60.0) -> RunSummary:

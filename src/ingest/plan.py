@@ -34,7 +34,7 @@ if TYPE_CHECKING:
     from .warehouse import Warehouse
 
 CHUNK = 2048  # rows per work-table insert
-MAX_BATCH_BYTES = 16 * 1024 * 1024
+MAX_BATCH_BYTES = 8 * 1024 * 1024
 
 PARSE = "ingest_plan_parse"
 RESTAT = "ingest_plan_restat"
@@ -42,7 +42,7 @@ GONE = "ingest_plan_gone"
 WORK_TABLES = (PARSE, RESTAT, GONE)
 _DDL = {
     PARSE: "seq BIGINT, source VARCHAR, path VARCHAR, source_path VARCHAR, size BIGINT, "
-    "mtime_ns BIGINT, seen_before BOOLEAN",
+    "mtime_ns BIGINT",
     RESTAT: "source VARCHAR, source_path VARCHAR, size BIGINT, mtime_ns BIGINT",
     GONE: "source VARCHAR, source_path VARCHAR",
 }
@@ -102,7 +102,7 @@ def plan_run(cfg: RunConfig, wh: Warehouse, run_id: str) -> RunPlan:
                     continue
                 plan.seen += 1
                 if k is None or not k.current or f.size < 0 or f.size != k.size:
-                    _parse(tables, plan, f, seen_before=k is not None)
+                    _parse(tables, plan, f)
                 elif k.same_stat(f) and not cfg.rehash:
                     _unchanged(plan, k)
                 else:
@@ -122,12 +122,9 @@ def plan_run(cfg: RunConfig, wh: Warehouse, run_id: str) -> RunPlan:
     return plan
 
 
-def _parse(tables: _Tables, plan: RunPlan, f: SourceFile, *, seen_before: bool) -> None:
+def _parse(tables: _Tables, plan: RunPlan, f: SourceFile) -> None:
     plan.to_parse += 1
-    tables.add(
-        PARSE,
-        (plan.to_parse, f.source, f.path, f.source_path, f.size, f.mtime_ns, seen_before),
-    )
+    tables.add(PARSE, (plan.to_parse, f.source, f.path, f.source_path, f.size, f.mtime_ns))
 
 
 def _unchanged(plan: RunPlan, k: Known) -> None:
@@ -144,7 +141,7 @@ def _settle(pool: ThreadPoolExecutor, pending: list[Pair], tables: _Tables, plan
         f, k = pair.file, pair.known
         assert f is not None and k is not None
         if digest is None or digest != k.content_sha256:
-            _parse(tables, plan, f, seen_before=True)
+            _parse(tables, plan, f)
             continue
         _unchanged(plan, k)
         if not k.same_stat(f):
@@ -163,14 +160,14 @@ def iter_batches(wh: Warehouse, batch_size: int) -> Iterator[list[SourceFile]]:
     while True:
         if not exhausted and len(buf) < batch_size:
             rows = con.execute(
-                f"SELECT seq, source, path, source_path, size, mtime_ns, seen_before FROM {PARSE} "
+                f"SELECT seq, source, path, source_path, size, mtime_ns FROM {PARSE} "
                 f"WHERE seq > {last} AND seq <= {last + batch_size} ORDER BY seq"
             ).fetchall()
             exhausted = len(rows) < batch_size
             last += batch_size
             buf.extend(
-                SourceFile(path, sp, size, source, mtime or 0, bool(seen))
-                for _, source, path, sp, size, mtime, seen in rows
+                SourceFile(path, sp, size, source, mtime or 0)
+                for _, source, path, sp, size, mtime in rows
             )
         if not buf:
             return

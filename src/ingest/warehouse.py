@@ -61,8 +61,9 @@ _VIEWS = next(
 # discovered + known) ran out at 32MB once the plan also compared stat columns, so
 # the budget is a fixed base plus the per-file share.
 MEMORY_LIMIT_ENV = "INGEST_DUCKDB_MEMORY_LIMIT"
-DEFAULT_MEMORY_LIMIT = "32MB"
+DEFAULT_MEMORY_LIMIT = "64MB"
 BULK_MEMORY_LIMIT_ENV = "INGEST_DUCKDB_BULK_MEMORY_LIMIT"
+CHECKPOINT_MEMORY_LIMIT = os.environ.get("INGEST_DUCKDB_CHECKPOINT_MEMORY_LIMIT", "128MB")
 BULK_BASE_MB = 32
 BULK_MB_PER_MILLION_FILES = 96
 
@@ -116,8 +117,9 @@ class Warehouse:
                 str(self.build),
                 config={
                     "memory_limit": self.memory_limit,
-                    # The build is private until published: the WAL buys no durability
-                    # here, and checkpointing every 16 MB would rewrite it again and again.
+                    # One checkpoint, at publish (see checkpoint()): DuckDB's automatic
+                    # ones, every 16 MB of WAL, rewrote the build again and again, and
+                    # could run out of the small memory limit.
                     "checkpoint_threshold": "1TB",
                 },
             )
@@ -162,7 +164,7 @@ class Warehouse:
         con = self.connection()
         for name in WORK_TABLES:  # the plan's work tables never reach readers
             con.execute(f"DROP TABLE IF EXISTS {name}")
-        con.execute("CHECKPOINT")
+        self.timings["checkpoint"] = self.checkpoint()
         con.close()
         self.con = None
         fd = os.open(self.build, os.O_RDONLY)
@@ -200,6 +202,18 @@ class Warehouse:
             yield
         finally:
             con.execute(f"SET memory_limit = '{self.memory_limit}'")
+
+    def checkpoint(self) -> float:
+        """Write what is committed into the build file and empty the WAL, with a raised
+        memory limit (a checkpoint ran out of 32 MB); returns the seconds it took."""
+        t0 = time.perf_counter()
+        con = self.connection()
+        con.execute(f"SET memory_limit = '{CHECKPOINT_MEMORY_LIMIT}'")
+        try:
+            con.execute("CHECKPOINT")
+        finally:
+            con.execute(f"SET memory_limit = '{self.memory_limit}'")
+        return time.perf_counter() - t0
 
     @contextlib.contextmanager
     def transaction(self) -> Iterator[duckdb.DuckDBPyConnection]:

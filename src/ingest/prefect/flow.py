@@ -53,13 +53,13 @@ _POOL: ProcessPoolExecutor | None = None
 
 
 @task(name="parse-batch", cache_policy=NO_CACHE)
-def parse_batch_local(files: list[SourceFile], run_id: str) -> BatchResult:
+def parse_batch_local(files: list[SourceFile], run_id: str, stage: str) -> BatchResult:
     """On one machine: the task runs in a thread and hands the batch to a process pool,
     so parsing uses every core while task state stays in this process (no Prefect
-    import or API client in each worker)."""
+    import or API client in each worker).  Rows go to the run's stage as Parquet."""
     if _POOL is None:
-        return process_batch(files, run_id)
-    return _POOL.submit(process_batch, files, run_id).result()
+        return process_batch(files, run_id, stage=stage)
+    return _POOL.submit(process_batch, files, run_id, stage=stage).result()
 
 
 class _Tasks:
@@ -69,11 +69,12 @@ class _Tasks:
         self.dask = cfg.task_runner == "dask"
         self.inflight = max(2, 2 * cfg.workers)
 
-    def submit(self, files: list[SourceFile], run_id: str) -> Any:
-        if self.dask:  # prefect-dask does not unwrap quote(); shipping dwarfs the walk
+    def submit(self, files: list[SourceFile], run_id: str, stage: str) -> Any:
+        if self.dask:  # a Dask worker may be another machine: its rows come back as Arrow
+            # (and prefect-dask does not unwrap quote(); shipping dwarfs the walk).
             return parse_batch.submit(files, run_id)
         # quote() spares Prefect walking each file list looking for futures.
-        return parse_batch_local.submit(cast(Any, quote(files)), run_id)
+        return parse_batch_local.submit(cast(Any, quote(files)), run_id, stage)
 
     def result(self, handle: Any) -> BatchResult:
         result: BatchResult = handle.result()
