@@ -24,6 +24,7 @@ from .compare import source_literal
 from .config import Source
 from .errors import Issue
 from .plan import GONE, PARSE
+from .sql import values
 from .warehouse import Warehouse
 
 
@@ -94,14 +95,13 @@ def record_sources(wh: Warehouse, sources: Sequence[Source], run_id: str) -> Non
     now = datetime.now(UTC)
     with wh.transaction() as con:
         for s in sources:
-            row = con.execute(
-                "SELECT first_run_id FROM sources WHERE source = ?", [s.name]
-            ).fetchone()
-            con.execute("DELETE FROM sources WHERE source = ?", [s.name])
+            name = source_literal(s.name)
+            row = con.execute(f"SELECT first_run_id FROM sources WHERE source = {name}").fetchone()
+            con.execute(f"DELETE FROM sources WHERE source = {name}")
+            first = row[0] if row else run_id
             con.execute(
-                "INSERT INTO sources BY NAME SELECT ? AS source, ? AS root, ? AS first_run_id, "
-                "? AS last_run_id, ? AS last_run_at",
-                [s.name, s.root, row[0] if row else run_id, run_id, now],
+                "INSERT INTO sources (source, root, first_run_id, last_run_id, last_run_at) "
+                + values([(s.name, s.root, first, run_id, now)])
             )
 
 

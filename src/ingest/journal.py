@@ -24,6 +24,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from .sql import literal
+
 if TYPE_CHECKING:
     from .warehouse import Warehouse
 
@@ -62,21 +64,21 @@ def fold(wh: Warehouse) -> int:
     runs = [r for r in pending(wh.path) if not wh.query(_has_run(r["run_id"]))]
     for run in runs:
         names = json.loads(run["source_names"])
-        in_sources = "source IN (" + ", ".join(_lit(n) for n in names) + ")"
+        in_sources = "source IN (" + ", ".join(literal(n) for n in names) + ")"
         wh.append(
             "ingest_runs",
             [{**run, "started_at": _ts(run["started_at"]), "finished_at": _ts(run["finished_at"])}],
         )
         wh.query(
             f"""INSERT INTO quarantine BY NAME
-            SELECT {_lit(run["run_id"])} AS run_id, source, source_path, content_sha256,
+            SELECT {literal(run["run_id"])} AS run_id, source, source_path, content_sha256,
                    error_stage AS stage, error_code, message, line_start
             FROM source_files WHERE status = 'quarantined' AND {in_sources}"""
         )
         wh.query(
-            f"UPDATE sources SET last_run_id = {_lit(run['run_id'])}, "
-            f"last_run_at = {_lit(run['finished_at'])}::TIMESTAMPTZ "
-            f"WHERE {in_sources} AND last_run_at < {_lit(run['finished_at'])}::TIMESTAMPTZ"
+            f"UPDATE sources SET last_run_id = {literal(run['run_id'])}, "
+            f"last_run_at = {literal(run['finished_at'])}::TIMESTAMPTZ "
+            f"WHERE {in_sources} AND last_run_at < {literal(run['finished_at'])}::TIMESTAMPTZ"
         )
     return len(runs)
 
@@ -88,11 +90,7 @@ def clear(db: str | Path) -> None:
 
 
 def _has_run(run_id: str) -> str:
-    return f"SELECT 1 FROM ingest_runs WHERE run_id = {_lit(run_id)}"
-
-
-def _lit(value: str) -> str:
-    return "'" + str(value).replace("'", "''") + "'"
+    return f"SELECT 1 FROM ingest_runs WHERE run_id = {literal(run_id)}"
 
 
 def _iso(value: Any) -> str:

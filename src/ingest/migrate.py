@@ -29,6 +29,7 @@ import duckdb
 
 from . import schema
 from .config import default_name
+from .sql import literal
 
 META_DDL = "CREATE TABLE IF NOT EXISTS ingest_meta (key VARCHAR PRIMARY KEY, value VARCHAR)"
 
@@ -53,12 +54,12 @@ def migrate(con: duckdb.DuckDBPyConnection, views_sql: str) -> bool:
             con.execute(stmt)
     if views_sql:
         con.execute(views_sql)
-    con.execute("INSERT OR REPLACE INTO ingest_meta VALUES ('schema', ?)", [digest])
+    con.execute(f"INSERT OR REPLACE INTO ingest_meta VALUES ('schema', {literal(digest)})")
     return True
 
 
 def _meta(con: duckdb.DuckDBPyConnection, key: str) -> str | None:
-    row = con.execute("SELECT value FROM ingest_meta WHERE key = ?", [key]).fetchone()
+    row = con.execute(f"SELECT value FROM ingest_meta WHERE key = {literal(key)}").fetchone()
     return None if row is None else str(row[0])
 
 

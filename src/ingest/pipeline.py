@@ -5,7 +5,7 @@ There is one loop, :func:`run`, and it does not know who parses.  It takes an
 ``submit(files, run_id)``, ``result(handle)`` and ``inflight``.  The Prefect flow
 (:mod:`ingest.prefect.flow`) passes task submission on its task runner (a
 process pool, or Dask through prefect-dask); ``ingest run --no-prefect`` and
-library callers get :func:`local_executor` (the batch inline, or a process pool);
+library callers get :func:`local_executor` (a process pool of warm workers);
 ``--no-prefect --task-runner dask`` gets a Dask client.  Everything else (the
 warehouse build, the plan, the loader, the bookkeeping, the summary) is the same
 code whoever orchestrates.
@@ -19,18 +19,15 @@ from __future__ import annotations
 
 import contextlib
 import functools
-import importlib
 import json
-import threading
 import time
 import uuid
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any, Protocol
 
-from . import PARSER_VERSION, journal
+from . import PARSER_VERSION, journal, workers
 from .batch import BatchResult, process_batch
 from .config import RunConfig, Source
 from .discover import SourceFile
@@ -124,7 +121,8 @@ def _build(
 ) -> None:
     """The run proper: private build, plan, parse and load, finish, publish."""
     run_id = summary.run_id
-    warm_up(parsers=Path(cfg.db).exists())
+    if cfg.task_runner == "process":
+        workers.start()  # its imports overlap the copy and the plan, on another core
     with Warehouse(cfg.db, lock=lock) as wh:
         check_names(wh.connection(), cfg.sources)
         t0 = time.perf_counter()
@@ -238,17 +236,19 @@ class _Futures:
 
 @contextlib.contextmanager
 def local_executor(cfg: RunConfig, plan: RunPlan) -> Iterator[BatchExecutor]:
-    """Parse in this process when one batch or one worker is all there is, else on a
-    process pool of ``cfg.workers`` (or a Dask cluster with ``task_runner='dask'``)."""
+    """Parse on a process pool of up to ``cfg.workers`` (or a Dask cluster with
+    ``task_runner='dask'``); nothing is started when there is nothing to parse."""
     if cfg.task_runner == "dask":
         with _dask_client(cfg) as client:
             submit = functools.partial(client.submit, pure=False)
             yield _Futures(submit, 2 * cfg.workers, local=False)
         return
-    if cfg.workers <= 1 or plan.to_parse <= cfg.batch_size:
+    if not plan.to_parse:
         yield _Inline()
         return
-    with process_pool(cfg.workers) as pool:
+    # Even one batch goes to a worker: the fork server has its imports ready, and the
+    # loader stays free of pandas and pandera (~1 s and ~100 MB it would pay here).
+    with process_pool(min(cfg.workers, -(-plan.to_parse // cfg.batch_size))) as pool:
         yield _Futures(pool.submit, 2 * cfg.workers, local=True)
 
 
@@ -277,28 +277,6 @@ def run_pipeline(
 ) -> RunSummary:
     """The whole run without Prefect (``ingest run --no-prefect``, scripts, tests)."""
     return run(cfg, local_executor, run_id=run_id, progress=progress)
-
-
-def warm_up(*, parsers: bool) -> None:
-    """Import on a thread, while the run copies and plans, what it will need: pandas
-    always (DuckDB 1.5 imports it on its first bound parameter, ~0.4 s), and with
-    ``parsers`` the parsers and pandera schemas too (~0.6 s more).  An
-    incremental run parses its few files in this process (see :func:`local_executor`),
-    so they would otherwise come after the plan; a first load parses in workers, and
-    the loader had better not carry them (~100 MB)."""
-    modules = ["pandas"] + (["ingest.document", "ingest.validate"] if parsers else [])
-
-    def load() -> None:
-        with contextlib.suppress(Exception):
-            for name in modules:
-                importlib.import_module(name)
-            if parsers:
-                from . import schema
-
-                for table in schema.document_tables():
-                    schema.pandera_schema(table)
-
-    threading.Thread(target=load, name="ingest-warm-up", daemon=True).start()
 
 
 def remove_source_run(db: str, name: str, *, lock_timeout: float = 60.0) -> RunSummary:

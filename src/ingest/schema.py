@@ -78,7 +78,8 @@ def schema_path() -> Path:
 
 @cache
 def tables() -> dict[str, Table]:
-    raw = yaml.safe_load(schema_path().read_text(encoding="utf-8"))
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml: ~10x faster
+    raw = yaml.load(schema_path().read_text(encoding="utf-8"), Loader=loader)
     out: dict[str, Table] = {}
     for name, spec in raw["tables"].items():
         cols = []

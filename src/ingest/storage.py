@@ -33,6 +33,8 @@ from typing import BinaryIO
 
 import duckdb
 
+from .sql import values
+
 # The header's storage format numbers DuckDB 1.5 reads ("versions between 64 and 68").
 READABLE_FORMATS = range(64, 69)
 _FICLONE = 0x40049409  # _IOW(0x94, 9, int), from linux/fs.h
@@ -84,13 +86,13 @@ def record_storage(con: duckdb.DuckDBPyConnection) -> None:
     ).fetchone()
     found = header(row[0]) if row and row[0] else None
     compat = con.execute("SELECT current_setting('storage_compatibility_version')").fetchone()
-    for key, value in (
+    rows = [
         ("duckdb_version", duckdb.__version__),
         ("storage_version", str(found[0]) if found else "?"),
         ("storage_compatibility", str(compat[0]) if compat else "?"),
         ("min_reader_version", MIN_READER_VERSION),
-    ):
-        con.execute("INSERT OR REPLACE INTO ingest_meta VALUES (?, ?)", [key, value])
+    ]
+    con.execute(f"INSERT OR REPLACE INTO ingest_meta {values(rows)}")
 
 
 def clone(src: str | Path, dst: str | Path) -> str:

@@ -30,7 +30,7 @@ from typing import Any
 
 import duckdb
 
-from . import journal, schema
+from . import journal, schema, sql
 from .lock import WarehouseBusy, WarehouseLock
 from .migrate import migrate
 from .plan import WORK_TABLES
@@ -64,6 +64,7 @@ MEMORY_LIMIT_ENV = "INGEST_DUCKDB_MEMORY_LIMIT"
 DEFAULT_MEMORY_LIMIT = "64MB"
 BULK_MEMORY_LIMIT_ENV = "INGEST_DUCKDB_BULK_MEMORY_LIMIT"
 CHECKPOINT_MEMORY_LIMIT = os.environ.get("INGEST_DUCKDB_CHECKPOINT_MEMORY_LIMIT", "128MB")
+LITERAL_ROWS = 256  # up to this many rows per insert are written as literals (see sql)
 BULK_BASE_MB = 32
 BULK_MB_PER_MILLION_FILES = 96
 
@@ -230,16 +231,20 @@ class Warehouse:
     def insert_columns(self, name: str, columns: dict[str, list[Any]]) -> None:
         """Insert rows given as equally long Python lists, one per column.
 
-        DuckDB binds each list as one LIST parameter and ``unnest`` zips them back
-        into rows, in C++.  Not Arrow: pyarrow imports pandas (+60 MB, ~1 s) the first
-        time it converts Python objects, and the loader has no other use for it."""
+        A few rows go in as literals (:mod:`ingest.sql`: no parameter binding, so no
+        pandas import for a run that writes little).  More are bound as one LIST
+        parameter per column and zipped back into rows by ``unnest``, in C++.  Not
+        Arrow: pyarrow imports pandas too, the first time it converts Python objects."""
         if not columns or not next(iter(columns.values())):
             return
         names = list(columns)
+        target = f"{name} ({', '.join(names)})"
+        if len(next(iter(columns.values()))) <= LITERAL_ROWS:
+            rows = list(zip(*columns.values(), strict=True))
+            self.connection().execute(f"INSERT INTO {target} {sql.values(rows)}")
+            return
         select = ", ".join(f"unnest(${i + 1})" for i in range(len(names)))
-        self.connection().execute(
-            f"INSERT INTO {name} ({', '.join(names)}) SELECT {select}", list(columns.values())
-        )
+        self.connection().execute(f"INSERT INTO {target} SELECT {select}", list(columns.values()))
 
     def append(self, name: str, rows: list[dict[str, Any]]) -> None:
         """Append rows (dicts keyed by the contract's column names) in one insert;

@@ -84,10 +84,11 @@ class _Tasks:
 @contextlib.contextmanager
 def task_executor(cfg: RunConfig, plan: RunPlan) -> Iterator[BatchExecutor]:
     global _POOL
-    if cfg.task_runner == "dask" or cfg.workers <= 1 or plan.to_parse <= cfg.batch_size:
+    if cfg.task_runner == "dask" or not plan.to_parse:
         yield _Tasks(cfg)
         return
-    _POOL = process_pool(cfg.workers)
+    # Even one batch goes to a worker: the loader stays free of the parsers' imports.
+    _POOL = process_pool(min(cfg.workers, -(-plan.to_parse // cfg.batch_size)))
     try:
         yield _Tasks(cfg)
     finally:
