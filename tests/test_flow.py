@@ -81,3 +81,22 @@ def test_dask_runner_gives_identical_warehouse(prefect_harness: None, tmp_path: 
     )
     assert a.counts() == b.counts()
     assert snapshot(default_db) == snapshot(dask_db)
+
+
+def test_prefect_yaml_parameters_fit_the_flow(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`prefect deploy` stores prefect.yaml's parameters as JSON; the flow must rebuild
+    its RunConfig from them, as Prefect does for every deployment run."""
+    import yaml
+
+    from ingest.config import RunConfig, Source
+    from ingest.prefect.flow import ingest_flow
+
+    spec = yaml.safe_load((ROOT / "prefect.yaml").read_text())
+    (deployment,) = spec["deployments"]
+    assert deployment["entrypoint"] == "flows/ingest_flow.py:ingest_flow"
+    monkeypatch.chdir(tmp_path)  # the deployment's working directory
+    params = ingest_flow.validate_parameters(json.loads(json.dumps(deployment["parameters"])))
+    cfg = params["config"]
+    assert isinstance(cfg, RunConfig)
+    assert cfg.sources == [Source("corpus", str(tmp_path / "examples" / "corpus"), named=True)]
+    assert cfg.db == "warehouse/ingest.duckdb" and cfg.batch_size == 500
