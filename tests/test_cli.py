@@ -207,3 +207,23 @@ def _temporary_servers() -> set[str]:
         ["pgrep", "-f", "prefect.server.api.server:create_app"], capture_output=True, text=True
     )
     return set(found.stdout.split())
+
+
+@pytest.mark.parametrize(
+    ("option", "value", "says"),
+    [
+        ("--batch-size", "0", "must be at least 1"),
+        ("--workers", "-3", "must be at least 1"),
+        ("--lock-timeout", "-1", "must be 0 or more seconds"),
+        ("--batch-size", "many", "not a whole number"),
+    ],
+)
+def test_bad_run_options_are_usage_errors(
+    tmp_path: Path, option: str, value: str, says: str
+) -> None:
+    (tmp_path / "src").mkdir()
+    (tmp_path / "src" / "a.md").write_text("# A\n\ntext\n")
+    db = tmp_path / "w.duckdb"
+    res = ingest("run", str(tmp_path / "src"), "--db", str(db), "--no-prefect", option, value)
+    assert res.returncode == 2 and says in res.stderr, res.stderr
+    assert not db.exists()  # nothing was published
