@@ -24,7 +24,7 @@ from .compare import source_literal
 from .config import Source
 from .errors import Issue
 from .plan import GONE, PARSE
-from .sql import values
+from .sql import literal, values
 from .warehouse import Warehouse
 
 
@@ -37,7 +37,7 @@ def requarantine(wh: Warehouse, run_id: str, sources: Sequence[str]) -> list[Iss
         f"AND (source, source_path) NOT IN (SELECT source, source_path FROM {PARSE}) "
         f"AND (source, source_path) NOT IN (SELECT source, source_path FROM {GONE})"
     )
-    run = f"'{run_id}'"  # a hex uuid or a Prefect flow-run id: no quotes possible
+    run = literal(run_id)
     with wh.bulk_memory(wh.count("source_files")), wh.transaction() as con:
         con.execute(
             f"""

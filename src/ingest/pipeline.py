@@ -2,7 +2,7 @@
 
 There is one loop, :func:`run`, and it does not know who parses.  It takes an
 *executor factory*: given the config and the plan, it yields something with
-``submit(files, run_id)``, ``result(handle)`` and ``inflight``.  The Prefect flow
+``submit(files, run_id, stage)``, ``result(handle)`` and ``inflight``.  The Prefect flow
 (:mod:`ingest.prefect.flow`) passes task submission on its task runner (a
 process pool, or Dask through prefect-dask); ``ingest run --no-prefect`` and
 library callers get :func:`local_executor` (a process pool of warm workers);
@@ -10,9 +10,11 @@ library callers get :func:`local_executor` (a process pool of warm workers);
 warehouse build, the plan, the loader, the bookkeeping, the summary) is the same
 code whoever orchestrates.
 
-Memory stays flat with corpus size: the plan lives in the warehouse build
-(:mod:`ingest.plan`), batches are bounded in count and bytes, at most
-``inflight`` are pending, and each result is handed to the loader and dropped.
+Memory stays flat with corpus size: the plan keeps only the exceptions, in the
+warehouse build (:mod:`ingest.plan`), batches are bounded in count and bytes, at
+most ``inflight`` are pending, and workers stage their rows on disk for the
+loader's bulk insert (:mod:`ingest.load`).  A run that would change nothing is
+only journaled (:mod:`ingest.journal`).
 """
 
 from __future__ import annotations
@@ -139,8 +141,8 @@ def _build(
                     progress.update(len(res.outcomes))
                     res.release()
             progress.close()
-            summary.timings["parse"] = time.perf_counter() - t0
-        summary.timings["parse_wall"] = time.perf_counter() - t0
+            summary.timings["parse_phase"] = time.perf_counter() - t0
+        summary.timings["parse_wall"] = time.perf_counter() - t0  # parsing and loading
         summary.timings["load"] = loader.seconds
         summary.rows = loader.rows
         _finish(wh, cfg, the_plan, summary)
