@@ -32,7 +32,7 @@ $(CORPUS): | $(STAMP)
 	$(BIN)/ingest generate $(CORPUS) -n $(N) --seed 7
 
 run: $(STAMP) $(CORPUS)
-	$(BIN)/ingest run $(CORPUS) --db $(DB)
+	$(BIN)/ingest run examples=$(CORPUS) --db $(DB)
 	@echo
 	@echo "Example query (documents per family and their FAQs):"
 	@$(BIN)/python -m ingest.example_query $(DB)
