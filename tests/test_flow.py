@@ -83,7 +83,9 @@ def test_dask_runner_gives_identical_warehouse(prefect_harness: None, tmp_path: 
     assert snapshot(default_db) == snapshot(dask_db)
 
 
-def test_prefect_yaml_parameters_fit_the_flow(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_prefect_yaml_parameters_fit_the_flow(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """`prefect deploy` stores prefect.yaml's parameters as JSON; the flow must rebuild
     its RunConfig from them, as Prefect does for every deployment run."""
     import yaml

@@ -1,10 +1,13 @@
 """The synthetic corpus generator: the original "small" profile, the "realistic" size
 profile (real-corpus sizes reached with more structure, not padding), determinism, the
-process pool and the stats a benchmark prints."""
+process pool, the stats a benchmark prints, and the package's layout (pinned bytes, so a
+refactoring of ``ingest.generate`` cannot change a corpus unnoticed)."""
 
 from __future__ import annotations
 
 import hashlib
+import importlib
+import pkgutil
 import random
 import re
 import statistics
@@ -13,6 +16,7 @@ from pathlib import Path
 
 import pytest
 
+import ingest.generate
 from ingest.document import process_file
 from ingest.generate import (
     _SIZE_PARAMS,
@@ -183,3 +187,36 @@ def test_realistic_documents_are_unique_varied_structure_not_padding() -> None:
     pairs = sorted((len(data), data.count(b"\n#")) for f, _, data in docs if f == "monographs")
     small_half, big_half = pairs[: len(pairs) // 2], pairs[len(pairs) // 2 :]
     assert statistics.mean(h for _, h in big_half) > 1.5 * statistics.mean(h for _, h in small_half)
+
+
+def _digest(n: int, seed: int, bad_share: float, profile: str) -> str:
+    """One sha256 over the folder, name and bytes of documents ``0..n-1``."""
+    h = hashlib.sha256()
+    for i in range(n):
+        folder, name, data = render(i, seed, bad_share, profile)
+        h.update(f"{folder}/{name}\0".encode())
+        h.update(hashlib.sha256(data).digest())
+    return h.hexdigest()
+
+
+def test_bytes_are_pinned() -> None:
+    # Both profiles' bytes for a seed are part of the contract (golden numbers, the
+    # benchmark's corpora): these digests were taken before ingest.generate became a
+    # package and must only change together with a deliberate change of the corpus.
+    assert _digest(300, 7, 0.02, "small") == (
+        "8a74c6095a45adfc413a616f6d015c224069d17614b16768db55e04e280d0bdc"
+    )
+    assert _digest(120, 7, 0.05, "realistic") == (
+        "9372a296d05e13166342da16499f7d8c544214d6a553f6b6876b84aca9e7958e"
+    )
+
+
+def test_every_module_of_the_package_says_what_it_is_for() -> None:
+    names = [m.name for m in pkgutil.iter_modules(ingest.generate.__path__)]
+    assert {"write", "corpus", "small", "sizes", "broken"} <= set(names)
+    for name in ["", *names]:
+        module = importlib.import_module(f"ingest.generate{'.' + name if name else ''}")
+        doc = module.__doc__ or ""
+        assert len(doc.split()) >= 20, f"{module.__name__} needs a docstring"
+    for name in ingest.generate.__all__:
+        assert hasattr(ingest.generate, name), name

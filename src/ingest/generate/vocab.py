@@ -1,0 +1,142 @@
+"""The seed vocabulary: the word lists the original small profile draws from.
+
+Drug-name syllables and suffixes, drug classes, conditions, side effects, publishers,
+vendors, topics, months.  The realistic profile draws from these too (and extends some
+of them in :mod:`.vocab_realistic`).  Every writer picks by index from an rng, so the
+order and content of each list are part of the output: editing a list changes the bytes
+of every corpus, which the byte-identity guarantee of the ``small`` profile forbids.
+"""
+
+from __future__ import annotations
+
+_SYL = [
+    "ca",
+    "zo",
+    "ri",
+    "mab",
+    "tel",
+    "vo",
+    "nex",
+    "pra",
+    "lu",
+    "fen",
+    "dra",
+    "xi",
+    "mo",
+    "sar",
+    "ti",
+    "quin",
+    "bro",
+    "lam",
+    "ve",
+    "dor",
+    "ka",
+    "pi",
+    "sul",
+    "nor",
+    "ze",
+    "rol",
+    "ta",
+    "gin",
+]
+_SUFFIX = [
+    "mab",
+    "pril",
+    "olol",
+    "azole",
+    "statin",
+    "vir",
+    "cillin",
+    "mycin",
+    "tinib",
+    "dronate",
+    "lukast",
+    "sartan",
+    "zepam",
+    "triptan",
+    "limus",
+    "parin",
+    "fibrate",
+    "setron",
+]
+_CLASSES = [
+    "Topical Calcineurin Inhibitor",
+    "Beta Blocker",
+    "ACE Inhibitor",
+    "Statin",
+    "Proton Pump Inhibitor",
+    "Monoclonal Antibody",
+    "Antiviral",
+    "Kinase Inhibitor",
+    "Leukotriene Antagonist",
+    "Angiotensin Receptor Blocker",
+    "Benzodiazepine",
+    "5-HT3 Antagonist",
+    "Bisphosphonate",
+    "Anticoagulant",
+]
+_CONDITIONS = [
+    "atopic dermatitis",
+    "hypertension",
+    "hyperlipidemia",
+    "asthma",
+    "migraine",
+    "rheumatoid arthritis",
+    "chronic hepatitis B",
+    "osteoporosis",
+    "nausea",
+    "generalized anxiety",
+    "psoriasis",
+    "heart failure",
+    "type 2 diabetes",
+]
+_EFFECTS = [
+    "headache",
+    "nausea",
+    "dizziness",
+    "fatigue",
+    "application site burning",
+    "rash",
+    "diarrhoea",
+    "dry mouth",
+    "insomnia",
+    "cough",
+    "muscle pain",
+    "itching",
+    "flushing",
+]
+_PUBLISHERS = [
+    ("PubMed", "pubmed.ncbi.nlm.nih.gov"),
+    ("PMC", "pmc.ncbi.nlm.nih.gov"),
+    ("NCBI Bookshelf", "ncbi.nlm.nih.gov"),
+    ("Karger", "karger.com"),
+    ("JAMA Network", "jamanetwork.com"),
+    ("The Lancet", "thelancet.com"),
+    ("Wiley Online Library", "onlinelibrary.wiley.com"),
+    ("MDPI", "mdpi.com"),
+]
+_VENDORS = ["BenchChem", "ChemPharmix", "MolSource", "Synthara"]
+_TOPICS = [
+    "efficacy",
+    "safety",
+    "pharmacokinetics",
+    "dose response",
+    "tolerability",
+    "long-term outcomes",
+    "adherence",
+    "cost effectiveness",
+]
+_MONTHS = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+]
