@@ -10,7 +10,7 @@ the same order, a page at a time, with a query that binds no parameters; the two
 streams are merged like sorted lists.  Memory is a page of each, whatever the
 size of the source.
 
-:func:`merge` yields one :class:`Pair` per path: on disk only (new), known only
+:func:`merge` yields one pair per path: on disk only (new), known only
 (gone), or both (compare size, mtime, parser version; the hash only when the
 stat differs).  Callers decide what a pair means: the read-only up-to-date check
 (:mod:`ingest.freshness`) and the plan (:mod:`ingest.plan`).
@@ -19,7 +19,7 @@ stat differs).  Callers decide what a pair means: the read-only up-to-date check
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from typing import NamedTuple
 
 import duckdb
 
@@ -30,9 +30,10 @@ from .discover import SourceFile, iter_files
 PAGE = 4096  # stored rows fetched per round trip
 
 
-@dataclass(frozen=True, slots=True)
-class Known:
-    """What ``source_files`` holds for one path."""
+class Known(NamedTuple):
+    """What ``source_files`` holds for one path.  (A named tuple, like
+    :class:`~ingest.discover.SourceFile`: a run makes one per file, and a frozen
+    dataclass cost twice as much to build.)"""
 
     source_path: str
     size: int | None
@@ -40,10 +41,6 @@ class Known:
     content_sha256: str | None
     status: str
     parser_version: str | None
-    error_stage: str | None = None
-    error_code: str | None = None
-    message: str | None = None
-    line_start: int | None = None
 
     @property
     def current(self) -> bool:
@@ -56,10 +53,8 @@ class Known:
         return f.size == self.size and f.mtime_ns != 0 and f.mtime_ns == self.mtime_ns
 
 
-@dataclass(frozen=True, slots=True)
-class Pair:
-    file: SourceFile | None  # None: gone from disk
-    known: Known | None  # None: new to the warehouse
+# One path: (file on disk or None when gone, what the warehouse knows or None when new).
+Pair = tuple[SourceFile | None, Known | None]
 
 
 def source_literal(name: str) -> str:
@@ -75,13 +70,11 @@ def known(con: duckdb.DuckDBPyConnection, source: str) -> Iterator[Known]:
     cur = con.cursor()
     try:
         cur.execute(
-            "SELECT source_path, size, mtime_ns, content_sha256, status, parser_version, "
-            "error_stage, error_code, message, line_start FROM source_files "
-            f"WHERE source = {source_literal(source)} ORDER BY source_path"
+            "SELECT source_path, size, mtime_ns, content_sha256, status, parser_version "
+            f"FROM source_files WHERE source = {source_literal(source)} ORDER BY source_path"
         )
         while rows := cur.fetchmany(PAGE):
-            for row in rows:
-                yield Known(*row)
+            yield from map(Known._make, rows)
     finally:
         cur.close()
 
@@ -94,11 +87,11 @@ def merge(con: duckdb.DuckDBPyConnection, source: Source) -> Iterator[Pair]:
     k = next(stored, None)
     while f is not None or k is not None:
         if k is None or (f is not None and f.source_path < k.source_path):
-            yield Pair(f, None)
+            yield f, None
             f = next(disk, None)
         elif f is None or k.source_path < f.source_path:
-            yield Pair(None, k)
+            yield None, k
             k = next(stored, None)
         else:
-            yield Pair(f, k)
+            yield f, k
             f, k = next(disk, None), next(stored, None)

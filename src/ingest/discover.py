@@ -16,14 +16,16 @@ from __future__ import annotations
 import hashlib
 import os
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 from .config import Source, check_sources, parse_source
 
 
-@dataclass(frozen=True, slots=True)
-class SourceFile:
+class SourceFile(NamedTuple):
+    """One discovered file.  (A named tuple: a run makes one per file of every source,
+    and building a frozen dataclass cost twice as much.)"""
+
     path: str  # absolute path on this machine
     source_path: str  # relative to its root, '/' separators
     size: int

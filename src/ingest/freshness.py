@@ -27,9 +27,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
-from .compare import Pair, merge, source_literal
+from .compare import Known, merge, source_literal
 from .config import Source, as_sources
-from .discover import sha256_file
+from .discover import SourceFile, sha256_file
 from .errors import Issue
 
 if TYPE_CHECKING:
@@ -84,8 +84,8 @@ def _check(
 ) -> Verdict:
     v = Verdict(noop=_same_roots(con, sources), parse=False)
     for source in sources:
-        for pair in merge(con, source):
-            kind = _classify(pair, rehash)
+        for f, k in merge(con, source):
+            kind = _classify(f, k, rehash)
             if kind == "parse":
                 return Verdict(noop=False, parse=True)
             if kind != "same":
@@ -94,30 +94,19 @@ def _check(
                     return v
                 continue
             v.seen += 1
-            k = pair.known
-            assert k is not None  # "same" means known
-            if k.status == "loaded":
+            if k is not None and k.status == "loaded":
                 v.unchanged += 1
             else:
                 v.quarantined += 1
-                v.problems.append(
-                    Issue(
-                        k.error_stage or "parse",
-                        k.error_code or "unknown",
-                        k.source_path,
-                        k.message or "quarantined by an earlier run",
-                        k.line_start,
-                        source=source.name,
-                    )
-                )
         if not v.noop and until == "change":
             return v
+    if v.noop and v.quarantined:
+        v.problems = _reasons(con, sources)
     return v
 
 
-def _classify(pair: Pair, rehash: bool) -> str:
+def _classify(f: SourceFile | None, k: Known | None, rehash: bool) -> str:
     """``same``, ``restat`` (same bytes, other stat), ``gone``, or ``parse``."""
-    f, k = pair.file, pair.known
     if f is None:
         return "gone"
     if k is None or not k.current or f.size < 0 or f.size != k.size:
@@ -127,6 +116,28 @@ def _classify(pair: Pair, rehash: bool) -> str:
     if sha256_file(f.path) != k.content_sha256:
         return "parse"
     return "same" if k.same_stat(f) else "restat"
+
+
+def _reasons(con: duckdb.DuckDBPyConnection, sources: list[Source]) -> list[Issue]:
+    """The stored reasons of the sources' quarantined files (a no-op run re-reports
+    them without parsing)."""
+    names = ", ".join(source_literal(s.name) for s in sources)
+    rows = con.execute(
+        "SELECT source, source_path, error_stage, error_code, message, line_start "
+        f"FROM source_files WHERE source IN ({names}) AND status = 'quarantined' "
+        "ORDER BY source, source_path"
+    ).fetchall()
+    return [
+        Issue(
+            stage or "parse",
+            code or "unknown",
+            path,
+            message or "quarantined by an earlier run",
+            line,
+            source=source,
+        )
+        for source, path, stage, code, message, line in rows
+    ]
 
 
 def _same_roots(con: duckdb.DuckDBPyConnection, sources: list[Source]) -> bool:

@@ -94,7 +94,7 @@ def plan_run(cfg: RunConfig, wh: Warehouse, run_id: str) -> RunPlan:
         for source in cfg.sources:
             pending: list[Pair] = []  # stat changed (or --rehash): hash, then decide
             for pair in merge(wh.connection(), source):
-                f, k = pair.file, pair.known
+                f, k = pair
                 if f is None:
                     assert k is not None
                     tables.add(GONE, (source.name, k.source_path))
@@ -136,9 +136,8 @@ def _unchanged(plan: RunPlan, k: Known) -> None:
 
 def _settle(pool: ThreadPoolExecutor, pending: list[Pair], tables: _Tables, plan: RunPlan) -> None:
     """Hash the files whose stat changed; same bytes are unchanged (new stat kept)."""
-    paths = [p.file.path for p in pending if p.file is not None]
-    for pair, digest in zip(pending, pool.map(sha256_file, paths), strict=True):
-        f, k = pair.file, pair.known
+    paths = [f.path for f, _ in pending if f is not None]
+    for (f, k), digest in zip(pending, pool.map(sha256_file, paths), strict=True):
         assert f is not None and k is not None
         if digest is None or digest != k.content_sha256:
             _parse(tables, plan, f)
