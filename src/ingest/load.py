@@ -51,7 +51,6 @@ class Loader:
         self.stage = str(wh.build) + ".stage"
         self.seconds = 0.0  # time spent writing into the build
         self.rows = 0  # document rows inserted
-        self.batches = 0
 
     def __enter__(self) -> Loader:
         os.makedirs(self.stage, exist_ok=True)
@@ -75,7 +74,6 @@ class Loader:
             t0 = time.perf_counter()
             write_parquet(batch.tables, self.stage)
             self.seconds += time.perf_counter() - t0
-        self.batches += 1
 
     def load(self) -> None:
         """Replace the re-parsed documents' rows and insert every staged row."""
