@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from .summary import RunSummary
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
+EXIT_BUSY = 75  # EX_TEMPFAIL: another run or a read-write session; try again later
 
 
 def validate(args: argparse.Namespace) -> int:
@@ -57,14 +58,17 @@ def config_from(args: argparse.Namespace) -> RunConfig:
 def run(args: argparse.Namespace) -> int:
     started = time.perf_counter()
     cfg = config_from(args)
-    _check_names(cfg)
-    from .lock import WarehouseBusy
+    from .lock import WarehouseBusy, WarehouseLock
 
     try:
-        summary = _orchestrate(cfg, args)
+        # Taken here, before any server starts, and held to the end: the run loop, in
+        # this process on every path, reuses it (the lock is re-entrant).
+        with WarehouseLock(cfg.db, timeout=cfg.lock_timeout):
+            _check_names(cfg)
+            summary = _orchestrate(cfg, args)
     except WarehouseBusy as exc:
         print(f"ingest: error: {exc}", file=sys.stderr)
-        return EXIT_INVALID
+        return EXIT_BUSY
     elapsed = time.perf_counter() - started
     print(summary.render(elapsed))
     if args.report_json:
@@ -213,7 +217,7 @@ def remove_source(args: argparse.Namespace) -> int:
         )
     except WarehouseBusy as exc:
         print(f"ingest: error: {exc}", file=sys.stderr)
-        return EXIT_INVALID
+        return EXIT_BUSY
     print(
         f"ingest: removed source {args.name!r}: {summary.removed} document(s) "
         f"(run {summary.run_id})"

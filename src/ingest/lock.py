@@ -5,6 +5,12 @@ publish between another run's check and its record), and keep it until they
 have published or given up.  It is an ``flock`` on ``.<name>.lock``, so a
 killed run's lock goes with its process; the file names the holder for the
 "another run is writing" message.
+
+Holding the lock also means holding the live file against read-write sessions
+(:mod:`ingest.sessions`): within the same wait, the run waits for any to close,
+then keeps them out until it lets go.  The lock is re-entrant within a process:
+the CLI takes it before starting a Prefect flow in the same process, so a busy
+warehouse is one line before any flow starts, and the flow's run loop reuses it.
 """
 
 from __future__ import annotations
@@ -17,9 +23,16 @@ from datetime import UTC, datetime
 from pathlib import Path
 from types import TracebackType
 
+from .sessions import LiveGuard, SessionBusy, settle_wal
+
 
 class WarehouseBusy(Exception):
-    """Another run holds the warehouse lock for longer than we are willing to wait."""
+    """Another run, or a read-write session, holds the warehouse for longer than we are
+    willing to wait."""
+
+
+# Locks this process holds, by warehouse path: a nested acquire reuses the outer one.
+_HELD: dict[Path, WarehouseLock] = {}
 
 
 class WarehouseLock:
@@ -30,10 +43,12 @@ class WarehouseLock:
         self.path = self.db.with_name(f".{self.db.name}.lock")
         self.timeout = timeout
         self._fd: int | None = None
+        self._nested = False
+        self._guard = LiveGuard(self.db)
 
     @property
     def held(self) -> bool:
-        return self._fd is not None
+        return self._fd is not None or self._nested
 
     def __enter__(self) -> WarehouseLock:
         self.acquire()
@@ -48,8 +63,12 @@ class WarehouseLock:
         self.release()
 
     def acquire(self) -> None:
+        key = self.db.resolve()
+        if key in _HELD:
+            self._nested = True
+            return
         self.db.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
         deadline = time.monotonic() + self.timeout
         delay = 0.05
         while True:
@@ -69,8 +88,23 @@ class WarehouseLock:
         os.ftruncate(fd, 0)
         os.pwrite(fd, f"pid {os.getpid()} since {datetime.now(UTC):%Y-%m-%d %H:%M:%S}Z".encode(), 0)
         self._fd = fd
+        try:
+            self._guard.acquire(deadline, self.timeout)
+            settle_wal(self.db)
+        except BaseException as exc:
+            self.release()
+            if isinstance(exc, SessionBusy):
+                raise WarehouseBusy(str(exc)) from None
+            raise
+        _HELD[key] = self
 
     def release(self) -> None:
+        if self._nested:
+            self._nested = False
+            return
+        self._guard.release()
+        if _HELD.get(self.db.resolve()) is self:
+            del _HELD[self.db.resolve()]
         if self._fd is not None:
             with contextlib.suppress(OSError):
                 fcntl.flock(self._fd, fcntl.LOCK_UN)

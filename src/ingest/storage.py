@@ -23,10 +23,12 @@ otherwise.
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import fcntl
 import os
 import shutil
+import stat
 import struct
 from pathlib import Path
 from typing import BinaryIO
@@ -127,3 +129,17 @@ def _kernel_copy(fin: BinaryIO, fout: BinaryIO) -> bool:
             return False
         raise
     return True
+
+
+def keep_ownership(live: Path, fd: int) -> None:
+    """Give the build behind ``fd`` the live file's mode, owner and group before it
+    replaces it: a private warehouse (0600, another owner) stays private.  Changing the
+    owner needs the right to; without it the run's user keeps it, and the mode (which
+    the owner alone decides) still follows."""
+    try:
+        st = os.stat(live)
+    except FileNotFoundError:
+        return  # a new warehouse: the umask decides, as for any new file
+    with contextlib.suppress(PermissionError):
+        os.fchown(fd, st.st_uid, st.st_gid)
+    os.fchmod(fd, stat.S_IMODE(st.st_mode))

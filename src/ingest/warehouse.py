@@ -34,7 +34,8 @@ from . import journal, schema, sql
 from .lock import WarehouseBusy, WarehouseLock
 from .migrate import migrate
 from .plan import WORK_TABLES
-from .storage import check_readable, clone, record_storage
+from .sessions import begin_wal_handover, end_wal_handover
+from .storage import check_readable, clone, keep_ownership, record_storage
 
 __all__ = ["Warehouse", "WarehouseBusy", "WarehouseLock"]
 
@@ -170,13 +171,16 @@ class Warehouse:
         self.con = None
         fd = os.open(self.build, os.O_RDONLY)
         try:
+            keep_ownership(self.path, fd)
             os.fsync(fd)
         finally:
             os.close(fd)
-        stale_wal = Path(str(self.path) + ".wal")
+        # A live WAL (a dead read-write session's, see ingest.sessions) was replayed
+        # into the build; it belongs to the file being replaced.
+        handover = begin_wal_handover(self.path, self.build)
         os.replace(self.build, self.path)
-        with contextlib.suppress(FileNotFoundError):
-            stale_wal.unlink()
+        if handover:
+            end_wal_handover(self.path)
         dir_fd = os.open(self.path.parent, os.O_RDONLY)
         try:
             os.fsync(dir_fd)
