@@ -4,19 +4,22 @@
 it is quick enough for a pre-commit hook.  ``ingest run`` and ``ingest serve``
 build one :class:`~ingest.config.RunConfig` and hand it to the library's run loop
 or to the Prefect flow in :mod:`ingest.prefect`, imported lazily.  Library errors
-become one-line messages.  Exit codes: 0 ok; 1 invalid input, a warehouse that
-cannot be used, or quarantines with ``--strict``; 2 usage errors; 130 interrupted.
+become one line each (:mod:`ingest.failures`), and signals end a command cleanly
+(:mod:`ingest.interrupts`).  Exit codes: 0 ok; 1 invalid input, a failed run (the
+warehouse unchanged), or quarantines with ``--strict``; 2 usage errors; 75 the
+warehouse is busy; 130 / 143 interrupted (SIGINT / SIGTERM).
 """
 
 from __future__ import annotations
 
 import argparse
+import os
+import signal
 import sys
 from collections.abc import Sequence
 
-from . import __version__, commands
-from .config import DEFAULT_DB, DEFAULT_LOCK_TIMEOUT, ConfigError
-from .storage import StorageError
+from . import __version__, commands, failures, interrupts
+from .config import DEFAULT_DB, DEFAULT_LOCK_TIMEOUT
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE = commands.EXIT_OK, commands.EXIT_INVALID, commands.EXIT_USAGE
 SOURCE_HELP = (
@@ -31,17 +34,27 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not getattr(args, "command", None):
         parser.print_help()
         return EXIT_USAGE
+    interrupts.install()
     try:
-        return int(args.func(args))
-    except ConfigError as exc:
-        print(f"ingest: error: {exc}", file=sys.stderr)
-        return EXIT_USAGE
-    except StorageError as exc:
-        print(f"ingest: error: {exc}", file=sys.stderr)
-        return EXIT_INVALID
-    except KeyboardInterrupt:
-        print("ingest: interrupted; the warehouse is unchanged by this run", file=sys.stderr)
-        return 130
+        code = int(args.func(args))
+    except BaseException as exc:
+        signum = interrupts.requested()
+        if signum is None and isinstance(exc, KeyboardInterrupt):
+            signum = int(signal.SIGINT)  # before the handlers were installed
+        if signum is not None:
+            print(f"ingest: {interrupts.describe(signum)}", file=sys.stderr)
+            return interrupts.exit_code(signum)
+        if not isinstance(exc, Exception) or failures.debugging():
+            raise
+        known = failures.explain(exc)
+        line, code = known or (failures.unexpected(exc), failures.EXIT_FAILED)
+        print(f"ingest: error: {line}", file=sys.stderr)
+        return code
+    signum = interrupts.requested()
+    if signum is not None:  # it came too late to stop anything: say so all the same
+        print(f"ingest: {interrupts.describe(signum)}", file=sys.stderr)
+        return interrupts.exit_code(signum)
+    return code
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -80,6 +93,17 @@ def _seconds(text: str) -> float:
     if not value >= 0:
         raise argparse.ArgumentTypeError(f"must be 0 or more seconds (got {text})")
     return value
+
+
+def _output_file(text: str) -> str:
+    """A file the command will write at the end: its folder must exist (checked now, so
+    a run is not done for nothing)."""
+    folder = os.path.dirname(os.path.abspath(text)) or "."
+    if not os.path.isdir(folder):
+        raise argparse.ArgumentTypeError(f"folder {folder} does not exist")
+    if os.path.isdir(text):
+        raise argparse.ArgumentTypeError(f"{text} is a folder")
+    return text
 
 
 def _validate_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -128,6 +152,7 @@ def _run_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
     r.add_argument(
         "--report-json",
         metavar="PATH",
+        type=_output_file,
         default=None,
         help="also write the run report (counts, problems, stage timings) as JSON",
     )

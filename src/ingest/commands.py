@@ -28,7 +28,6 @@ if TYPE_CHECKING:
     from .summary import RunSummary
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
-EXIT_BUSY = 75  # EX_TEMPFAIL: another run or a read-write session; try again later
 
 
 def validate(args: argparse.Namespace) -> int:
@@ -42,7 +41,11 @@ def config_from(args: argparse.Namespace) -> RunConfig:
     sources = [parse_source(s) for s in args.sources]
     check_sources(sources)
     # Absolute: a served deployment runs the flow from another working directory.
-    options: dict[str, Any] = {"db": str(Path(args.db).resolve())}
+    from .storage import check_location
+
+    db = Path(args.db).resolve()
+    check_location(db)
+    options: dict[str, Any] = {"db": str(db)}
     for name in ("workers", "batch_size", "lock_timeout"):
         if getattr(args, name) is not None:
             options[name] = getattr(args, name)
@@ -58,17 +61,13 @@ def config_from(args: argparse.Namespace) -> RunConfig:
 def run(args: argparse.Namespace) -> int:
     started = time.perf_counter()
     cfg = config_from(args)
-    from .lock import WarehouseBusy, WarehouseLock
+    from .lock import WarehouseLock
 
-    try:
-        # Taken here, before any server starts, and held to the end: the run loop, in
-        # this process on every path, reuses it (the lock is re-entrant).
-        with WarehouseLock(cfg.db, timeout=cfg.lock_timeout):
-            _check_names(cfg)
-            summary = _orchestrate(cfg, args)
-    except WarehouseBusy as exc:
-        print(f"ingest: error: {exc}", file=sys.stderr)
-        return EXIT_BUSY
+    # Taken here, before any server starts, and held to the end: the run loop, in this
+    # process on every path, reuses it (the lock is re-entrant).
+    with WarehouseLock(cfg.db, timeout=cfg.lock_timeout):
+        _check_names(cfg)
+        summary = _orchestrate(cfg, args)
     elapsed = time.perf_counter() - started
     print(summary.render(elapsed))
     if args.report_json:
@@ -115,7 +114,9 @@ def _orchestrate(cfg: RunConfig, args: argparse.Namespace) -> RunSummary:
 
 def _run_flow(cfg: RunConfig, show: bool, *, start_server: bool) -> RunSummary:
     server: TemporaryServer | None = None
-    if start_server:
+    if not start_server:
+        _check_configured_server()
+    else:
         # Boot the temporary API server while the flow and its libraries import.
         from .prefect.server import TemporaryServer
 
@@ -128,6 +129,26 @@ def _run_flow(cfg: RunConfig, show: bool, *, start_server: bool) -> RunSummary:
     finally:
         if server is not None:
             server.stop()
+
+
+def _check_cron(expr: str) -> None:
+    """A usage error now, not a validation traceback once the deployment is built."""
+    from prefect._internal.schemas.validators import validate_cron_string
+
+    try:
+        validate_cron_string(expr)
+    except ValueError as exc:
+        raise ConfigError(f"--cron: {exc} (five fields: minute hour day month weekday)") from None
+
+
+def _check_configured_server() -> None:
+    """One line, before the flow starts, when the configured server does not answer."""
+    from .prefect.server import check_reachable
+    from .prefect.settings import configured_api_url
+
+    url = configured_api_url()
+    if url:
+        check_reachable(url)
 
 
 def _check_names(cfg: RunConfig) -> None:
@@ -153,7 +174,9 @@ def serve(args: argparse.Namespace) -> int:
 
     quiet_prefect()
     cfg = config_from(args)
+    _check_cron(args.cron)
     _check_names(cfg)
+    _check_configured_server()
     return serve_deployment(cfg, name=args.name, cron=args.cron)
 
 
@@ -207,17 +230,13 @@ def _sources_table(info: Any) -> str:
 
 
 def remove_source(args: argparse.Namespace) -> int:
-    from .pipeline import WarehouseBusy, remove_source_run
+    from .pipeline import remove_source_run
 
     if not Path(args.db).is_file():
         raise ConfigError(f"no warehouse at {args.db}")
-    try:
-        summary = remove_source_run(
-            str(Path(args.db).resolve()), args.name, lock_timeout=args.lock_timeout
-        )
-    except WarehouseBusy as exc:
-        print(f"ingest: error: {exc}", file=sys.stderr)
-        return EXIT_BUSY
+    summary = remove_source_run(
+        str(Path(args.db).resolve()), args.name, lock_timeout=args.lock_timeout
+    )
     print(
         f"ingest: removed source {args.name!r}: {summary.removed} document(s) "
         f"(run {summary.run_id})"

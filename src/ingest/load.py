@@ -30,7 +30,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING
 
-from . import schema
+from . import interrupts, schema
 from .batch import BatchResult, write_parquet
 
 if TYPE_CHECKING:
@@ -77,6 +77,7 @@ class Loader:
 
     def load(self) -> None:
         """Replace the re-parsed documents' rows and insert every staged row."""
+        interrupts.check()
         t0 = time.perf_counter()
         con = self.wh.connection()
         files = {t: self._files(t) for t in _tables()}

@@ -23,6 +23,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from types import TracebackType
 
+from . import interrupts
 from .sessions import LiveGuard, SessionBusy, settle_wal
 
 
@@ -84,6 +85,7 @@ class WarehouseLock:
                         f"waited {self.timeout:.0f}s. Retry later or raise --lock-timeout."
                     ) from None
                 time.sleep(delay)
+                interrupts.check()
                 delay = min(delay * 2, 1.0)
         os.ftruncate(fd, 0)
         os.pwrite(fd, f"pid {os.getpid()} since {datetime.now(UTC):%Y-%m-%d %H:%M:%S}Z".encode(), 0)

@@ -29,7 +29,7 @@ from collections.abc import Callable, Iterable, Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
 
-from . import PARSER_VERSION, journal, workers
+from . import PARSER_VERSION, interrupts, journal, workers
 from .batch import BatchResult, process_batch
 from .config import RunConfig, Source
 from .discover import SourceFile
@@ -42,7 +42,7 @@ from .progress import Progress
 from .sources import UnknownSource, check_names
 from .summary import RunSummary
 from .warehouse import Warehouse, WarehouseBusy
-from .workers import process_pool
+from .workers import running_pool
 
 __all__ = [
     "BatchExecutor",
@@ -183,10 +183,12 @@ def _bounded(
     """Submit batches keeping at most ``ex.inflight`` pending; yield results in order."""
     pending: deque[Any] = deque()
     for b in batches:
+        interrupts.check()
         pending.append(ex.submit(b, run_id, stage))
         if len(pending) >= ex.inflight:
             yield ex.result(pending.popleft())
     while pending:
+        interrupts.check()
         yield ex.result(pending.popleft())
 
 
@@ -250,7 +252,7 @@ def local_executor(cfg: RunConfig, plan: RunPlan) -> Iterator[BatchExecutor]:
         return
     # Even one batch goes to a worker: the fork server has its imports ready, and the
     # loader stays free of pandas and pandera (~1 s and ~100 MB it would pay here).
-    with process_pool(min(cfg.workers, -(-plan.to_parse // cfg.batch_size))) as pool:
+    with running_pool(min(cfg.workers, -(-plan.to_parse // cfg.batch_size))) as pool:
         yield _Futures(pool.submit, 2 * cfg.workers, local=True)
 
 

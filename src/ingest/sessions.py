@@ -38,6 +38,8 @@ import sys
 import time
 from pathlib import Path
 
+from . import interrupts
+
 _FLOCK = "hh4xqqi4x"  # struct flock on 64-bit Linux: type, whence, start, len, pid
 
 
@@ -113,6 +115,9 @@ class LiveGuard:
                 )
                 told = True
             time.sleep(delay)
+            if interrupts.requested():
+                os.close(fd)
+                interrupts.check()
             delay = min(delay * 2, 0.5)
 
     def release(self) -> None:

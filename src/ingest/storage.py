@@ -35,10 +35,12 @@ from typing import BinaryIO
 
 import duckdb
 
+from . import interrupts
 from .sql import values
 
 # The header's storage format numbers DuckDB 1.5 reads ("versions between 64 and 68").
 READABLE_FORMATS = range(64, 69)
+_CHUNK = 256 << 20
 _FICLONE = 0x40049409  # _IOW(0x94, 9, int), from linux/fs.h
 _NO_CLONE = {errno.EOPNOTSUPP, errno.ENOTTY, errno.EXDEV, errno.EINVAL, errno.ENOSYS, errno.EPERM}
 
@@ -59,11 +61,46 @@ def header(path: str | Path) -> tuple[int, str] | None:
     return int(number), writer
 
 
+def check_location(db: Path) -> None:
+    """Refuse, before a run starts anything, a ``--db`` that no run could write: a folder
+    (a usage error), a place inside something that is not a folder, a folder the run may
+    not write its private copy into, a file it may not read."""
+    from .config import ConfigError
+
+    if db.is_dir():
+        raise ConfigError(
+            f"--db {db} is a folder; give the warehouse file, e.g. {db / 'ingest.duckdb'}"
+        )
+    folder = db.parent
+    while not folder.exists() and folder != folder.parent:
+        folder = folder.parent  # the run creates the missing ones
+    if not folder.is_dir():
+        raise ConfigError(f"--db {db}: {folder} is not a folder")
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise StorageError(
+            f"cannot write in {folder} ({_why_not_writable(folder)}): a run writes its "
+            f"private copy of the warehouse beside {db.name}; choose a writable --db"
+        )
+    if db.exists() and not os.access(db, os.R_OK):
+        raise StorageError(f"cannot read the warehouse {db} (permission denied)")
+
+
+def _why_not_writable(folder: Path) -> str:
+    try:
+        if os.statvfs(folder).f_flag & os.ST_RDONLY:
+            return "read-only file system"
+    except OSError:
+        pass
+    return "permission denied"
+
+
 def check_readable(path: str | Path) -> None:
     """Refuse, with a plain message, a file this DuckDB cannot open."""
     found = header(path)
     if found is None:
-        raise StorageError(f"{path} is not a DuckDB database file")
+        raise StorageError(
+            f"{path} is not a DuckDB database file; ingest leaves it alone: pass another --db"
+        )
     number, writer = found
     if number not in READABLE_FORMATS:
         raise StorageError(
@@ -120,7 +157,8 @@ def _kernel_copy(fin: BinaryIO, fout: BinaryIO) -> bool:
     offset = 0
     try:
         while offset < size:
-            n = os.copy_file_range(src, dst, size - offset, offset, offset)
+            interrupts.check()  # a large copy takes seconds: stop between chunks
+            n = os.copy_file_range(src, dst, min(size - offset, _CHUNK), offset, offset)
             if n == 0:
                 break
             offset += n

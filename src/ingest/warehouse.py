@@ -30,12 +30,13 @@ from typing import Any
 
 import duckdb
 
-from . import journal, schema, sql
+from . import interrupts, journal, schema, sql
+from .failures import UNCHANGED, disk_full
 from .lock import WarehouseBusy, WarehouseLock
 from .migrate import migrate
 from .plan import WORK_TABLES
 from .sessions import begin_wal_handover, end_wal_handover
-from .storage import check_readable, clone, keep_ownership, record_storage
+from .storage import StorageError, check_readable, clone, keep_ownership, record_storage
 
 __all__ = ["Warehouse", "WarehouseBusy", "WarehouseLock"]
 
@@ -98,6 +99,7 @@ class Warehouse:
         self.memory_limit = DEFAULT_MEMORY_LIMIT
         self.timings: dict[str, float] = {}  # copy, migrate, publish (seconds)
         self.copy_method = ""  # "reflink", "copy", or "" for a new warehouse
+        self._stops = contextlib.ExitStack()  # what a Ctrl-C does while the build is open
 
     # -- lifecycle ------------------------------------------------------------------
     def __enter__(self) -> Warehouse:
@@ -125,21 +127,49 @@ class Warehouse:
                     "checkpoint_threshold": "1TB",
                 },
             )
+            self._stops.enter_context(interrupts.on_stop(self._interrupt))
             t1 = time.perf_counter()
             views = _VIEWS.read_text(encoding="utf-8") if _VIEWS.exists() else ""
             migrate(self.con, views)
             record_storage(self.con)
             journal.fold(self)
             self.timings["migrate"] = time.perf_counter() - t1
-        except BaseException:
-            self._discard()
-            raise
+        except BaseException as exc:
+            failure = self._failure(exc, opening=True)
+            if failure is exc or failure is None:
+                raise
+            raise failure from exc
         return self
 
     def __exit__(self, exc_type: Any, exc: Any, tb: Any) -> None:
+        failure = self._failure(exc, opening=False)
+        if failure is not exc and failure is not None:
+            raise failure from exc
+
+    def _failure(self, exc: BaseException | None, *, opening: bool) -> BaseException | None:
+        """Discard the build; return what the user must hear instead of ``exc``: a full
+        disk (measured before the build's space is given back), or a live file DuckDB
+        cannot open."""
+        full = disk_full(exc, self.path.parent) if isinstance(exc, Exception) else None
         self._discard()
+        if full is not None:
+            return full
+        if opening and isinstance(exc, duckdb.Error):
+            return StorageError(
+                f"{self.path} cannot be opened as a warehouse ({type(exc).__name__}: "
+                f"{str(exc).strip().splitlines()[0][:200]}); {UNCHANGED}. Restore it from a "
+                "backup, or move it aside and run again to build a new one"
+            )
+        return exc
+
+    def _interrupt(self) -> None:
+        """From the stopper thread: abort the statement the build is running."""
+        con = self.con
+        if con is not None:
+            con.interrupt()
 
     def _discard(self) -> None:
+        self._stops.close()
         if self.con is not None:
             with contextlib.suppress(Exception):
                 self.con.close()
@@ -162,6 +192,7 @@ class Warehouse:
 
     def publish(self) -> None:
         """Make this run's build the live warehouse, atomically."""
+        interrupts.check()
         t0 = time.perf_counter()
         con = self.connection()
         for name in WORK_TABLES:  # the plan's work tables never reach readers
@@ -178,6 +209,7 @@ class Warehouse:
         # A live WAL (a dead read-write session's, see ingest.sessions) was replayed
         # into the build; it belongs to the file being replaced.
         handover = begin_wal_handover(self.path, self.build)
+        interrupts.check()  # the last moment a stop leaves the live file as it was
         os.replace(self.build, self.path)
         if handover:
             end_wal_handover(self.path)
@@ -186,6 +218,7 @@ class Warehouse:
             os.fsync(dir_fd)
         finally:
             os.close(dir_fd)
+        interrupts.note_published(str(self.path))
         journal.clear(self.path)  # its runs are in the published file now
         self.timings["publish"] = time.perf_counter() - t0
 
@@ -228,7 +261,10 @@ class Warehouse:
         try:
             yield con
         except BaseException:
-            con.execute("ROLLBACK")
+            # DuckDB may have aborted the transaction itself (a failed write); the
+            # original error is the one to report, not "no transaction is active".
+            with contextlib.suppress(duckdb.Error):
+                con.execute("ROLLBACK")
             raise
         con.execute("COMMIT")
 

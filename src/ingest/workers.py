@@ -12,29 +12,97 @@ imported libraries' pages, and carry nothing of the loader.
 pandera and the schemas built from the contract, the parsers: ~1 s of CPU) then
 happen on another core while the run copies the warehouse and plans, instead of
 after, and the loader itself never imports them.
+
+Workers ignore Ctrl-C (the leader decides, see :mod:`ingest.interrupts`) and die
+with the fork server, which dies with the leader: a leader killed outright leaves
+no worker behind.  A run that stops on an error or a signal kills its workers
+rather than waiting for their batches.
 """
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
+import signal
+import sys
+from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
-from multiprocessing import forkserver
+from multiprocessing import forkserver, resource_tracker
+
+from . import interrupts
 
 # What a worker needs; imported once in the fork server, shared by every worker.
-_PRELOAD = ["ingest.batch", "ingest.worker_init"]
+_QUIET_TRACKER = "ignore:resource_tracker:UserWarning"
+_PRELOAD = ["ingest.forkserver_guard", "ingest.batch", "ingest.worker_init"]
 
 
 def _context() -> multiprocessing.context.ForkServerContext:
+    # The resource tracker inherits these: after a leader killed outright it cleans up
+    # the pool's semaphores, as it should, without a warning on the user's terminal.
+    if _QUIET_TRACKER not in sys.warnoptions:
+        sys.warnoptions.append(_QUIET_TRACKER)
     ctx = multiprocessing.get_context("forkserver")
     ctx.set_forkserver_preload(_PRELOAD)
     return ctx
 
 
 def start() -> None:
-    """Launch the fork server now (once per process); returns without waiting for it."""
+    """Launch the fork server now (once per process); returns without waiting for it.
+
+    SIGINT is blocked while it and the resource tracker are launched: they inherit the
+    mask, so a Ctrl-C landing while they boot cannot abort their start-up with a
+    traceback on the user's terminal (the leader gets it once unblocked)."""
     _context()
-    forkserver.ensure_running()
+    # First the tracker: launching it unblocks SIGINT (it blocks and unblocks it itself).
+    resource_tracker.ensure_running()
+    blocked = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        forkserver.ensure_running()
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
+
+
+def _worker_start() -> None:
+    interrupts.ignore_sigint()
+    interrupts.die_with_parent()  # the fork server, which forked this worker
 
 
 def process_pool(workers: int) -> ProcessPoolExecutor:
-    return ProcessPoolExecutor(max_workers=workers, mp_context=_context())
+    start()  # a no-op when the run already started it
+    return ProcessPoolExecutor(
+        max_workers=workers, mp_context=_context(), initializer=_worker_start
+    )
+
+
+@contextlib.contextmanager
+def running_pool(workers: int) -> Iterator[ProcessPoolExecutor]:
+    """A pool that is shut down normally after the block, and killed at once when the
+    block ends with an exception (an error elsewhere, Ctrl-C, SIGTERM): nothing waits
+    for batches whose results nobody will use."""
+    pool = process_pool(workers)
+    try:
+        with interrupts.on_stop(lambda: _kill_processes(pool)):
+            yield pool
+    except BaseException:
+        kill(pool)
+        raise
+    pool.shutdown(wait=True)
+
+
+def _kill_processes(pool: ProcessPoolExecutor) -> list[multiprocessing.process.BaseProcess]:
+    """SIGKILL the pool's workers (safe from another thread: waiting futures then fail
+    with ``BrokenProcessPool``); returns them."""
+    procs = list((getattr(pool, "_processes", None) or {}).values())
+    for proc in procs:
+        with contextlib.suppress(Exception):
+            proc.kill()
+    return procs
+
+
+def kill(pool: ProcessPoolExecutor) -> None:
+    """Stop ``pool`` now: cancel what is queued, SIGKILL the workers, reap them."""
+    procs = _kill_processes(pool)
+    pool.shutdown(wait=False, cancel_futures=True)
+    for proc in procs:
+        with contextlib.suppress(Exception):
+            proc.join(timeout=2)

@@ -34,6 +34,7 @@ from prefect.cache_policies import NO_CACHE  # noqa: E402
 from prefect.task_runners import TaskRunner, ThreadPoolTaskRunner  # noqa: E402
 from prefect.utilities.annotations import quote  # noqa: E402
 
+from .. import interrupts  # noqa: E402
 from ..batch import BatchResult, process_batch  # noqa: E402
 from ..config import RunConfig  # noqa: E402
 from ..discover import SourceFile  # noqa: E402
@@ -42,7 +43,7 @@ from ..plan import RunPlan, plan_run  # noqa: E402
 from ..progress import Progress  # noqa: E402
 from ..summary import RunSummary  # noqa: E402
 from ..warehouse import Warehouse  # noqa: E402
-from ..workers import process_pool  # noqa: E402
+from ..workers import running_pool  # noqa: E402
 from .server import TemporaryServer  # noqa: E402
 
 plan_task = task(name="plan", retries=2, retry_delay_seconds=2, cache_policy=NO_CACHE)(plan_run)
@@ -88,12 +89,12 @@ def task_executor(cfg: RunConfig, plan: RunPlan) -> Iterator[BatchExecutor]:
         yield _Tasks(cfg)
         return
     # Even one batch goes to a worker: the loader stays free of the parsers' imports.
-    _POOL = process_pool(min(cfg.workers, -(-plan.to_parse // cfg.batch_size)))
-    try:
-        yield _Tasks(cfg)
-    finally:
-        _POOL.shutdown(cancel_futures=True)
-        _POOL = None
+    with running_pool(min(cfg.workers, -(-plan.to_parse // cfg.batch_size))) as pool:
+        _POOL = pool
+        try:
+            yield _Tasks(cfg)
+        finally:
+            _POOL = None
 
 
 def _plan(cfg: RunConfig, wh: Warehouse, run_id: str) -> RunPlan:
@@ -125,14 +126,15 @@ _DEFAULT_RUNNER: TaskRunner[Any] = ThreadPoolTaskRunner()
 @flow(name="ingest", task_runner=_DEFAULT_RUNNER, log_prints=False)
 def ingest_flow(config: RunConfig, show_progress: bool = False) -> RunSummary:
     """Load the configured sources into the DuckDB warehouse."""
-    summary = run(
-        config,
-        task_executor,
-        run_id=_flow_run_id(),
-        progress=Progress(enabled=show_progress),
-        plan=_plan,
-        orchestration="prefect",
-    )
+    with interrupts.own_sigterm():  # see ingest.interrupts: handlers that never raise
+        summary = run(
+            config,
+            task_executor,
+            run_id=_flow_run_id(),
+            progress=Progress(enabled=show_progress),
+            plan=_plan,
+            orchestration="prefect",
+        )
     create_markdown_artifact(
         key="ingest-run-summary",
         markdown=summary.as_markdown(),

@@ -23,12 +23,17 @@ def quiet_prefect() -> None:
 
 
 def server_configured() -> bool:
-    """Whether a Prefect API server is configured, answered without importing Prefect
+    """Whether a Prefect API server is configured (see :func:`configured_api_url`)."""
+    return configured_api_url() is not None
+
+
+def configured_api_url() -> str | None:
+    """The configured Prefect API server, answered without importing Prefect
     (importing its settings costs ~0.7 s): ``PREFECT_API_URL`` in the environment, or in
     the active profile of ``$PREFECT_HOME/profiles.toml`` (what ``prefect config set``
     writes).  Prefect itself has the last word once imported (see :mod:`.flow`)."""
     if os.environ.get("PREFECT_API_URL"):
-        return True
+        return os.environ["PREFECT_API_URL"]
     import tomllib
     from pathlib import Path
 
@@ -36,7 +41,8 @@ def server_configured() -> bool:
     try:
         profiles = tomllib.loads((home / "profiles.toml").read_text(encoding="utf-8"))
     except (OSError, ValueError):
-        return False
+        return None
     name = os.environ.get("PREFECT_PROFILE") or profiles.get("active") or "ephemeral"
     profile = profiles.get("profiles", {}).get(name, {})
-    return bool(isinstance(profile, dict) and profile.get("PREFECT_API_URL"))
+    url = profile.get("PREFECT_API_URL") if isinstance(profile, dict) else None
+    return str(url) if url else None
