@@ -75,13 +75,29 @@ def parse_source(arg: str) -> Source:
 
 def check_sources(sources: list[Source]) -> None:
     """Refuse what would make a run ambiguous or impossible: one name twice, a
-    missing root."""
+    missing root, a folder that cannot be listed (its documents would all look
+    deleted), a root whose path is not UTF-8 (the warehouse stores it as text)."""
     check_names_unique(sources)
     for s in sources:
         if not os.path.exists(s.root):
             raise ConfigError(f"source does not exist: {s.root}")
         if not (os.path.isdir(s.root) or os.path.isfile(s.root)):
             raise ConfigError(f"source is neither a file nor a folder: {s.root}")
+        if os.path.isdir(s.root) and not os.access(s.root, os.R_OK | os.X_OK):
+            raise ConfigError(f"source folder cannot be listed (permission denied): {s.root}")
+        if not _utf8(s.root):
+            raise ConfigError(
+                f"source path is not valid UTF-8: {os.fsencode(s.root)!r}; rename it, or give "
+                "a link to it with a UTF-8 name (names below the root may be anything)"
+            )
+
+
+def _utf8(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def check_names_unique(sources: list[Source]) -> None:

@@ -13,11 +13,12 @@ DuckDB 1.5 does not import pandas):
   run in-process (re-stats, removals).
 
 The check may answer "changes" when nothing would change (that only costs the
-usual path), never the reverse: a file counts as unchanged when its size, its
-non-zero mtime and its parser version match (the plan's own shortcut; ``rehash``
-compares hashes instead), or its stat differs but its SHA-256 does not (then it
-needs a re-stat: not a no-op).  It stops as soon as the answer is known.  Any
-failure to read the warehouse (missing, locked, older schema) answers "parse".
+usual path), never the reverse: an entry counts as unchanged by the plan's own
+rule (:func:`ingest.compare.first_look`: size, non-zero mtime and parser version;
+``rehash`` compares hashes instead), or when its stat differs but its SHA-256 does
+not (then it needs a re-stat: not a no-op).  It stops as soon as the answer is
+known.  Any failure to read the warehouse (missing, locked, older schema)
+answers "parse".
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
-from .compare import Known, merge, source_literal
+from .compare import HASH, PARSE, Known, first_look, merge, source_literal
 from .config import Source, as_sources
 from .discover import SourceFile, sha256_file
 from .errors import Issue
@@ -109,12 +110,12 @@ def _classify(f: SourceFile | None, k: Known | None, rehash: bool) -> str:
     """``same``, ``restat`` (same bytes, other stat), ``gone``, or ``parse``."""
     if f is None:
         return "gone"
-    if k is None or not k.current or f.size < 0 or f.size != k.size:
-        return "parse"
-    if k.same_stat(f) and not rehash:
-        return "same"
+    look = first_look(f, k, rehash)
+    if look != HASH:
+        return look
+    assert k is not None
     if sha256_file(f.path) != k.content_sha256:
-        return "parse"
+        return PARSE
     return "same" if k.same_stat(f) else "restat"
 
 

@@ -1,8 +1,9 @@
 """``ingest validate``: check files for CI without a warehouse or a Prefect server.
 
 Files are processed and schema-validated exactly as ``ingest run`` would (same
-:func:`~ingest.batch.process_batch`), so "valid here" means "loads there".  Large
-sets are spread over worker processes.  Output goes to stdout in the chosen
+:func:`~ingest.batch.process_batch`, same walk), so "valid here" means "loads
+there".  An odd entry (a FIFO, a broken link...) is invalid with the reason a
+run would quarantine it for.  Large sets are spread over worker processes.  Output goes to stdout in the chosen
 format; the exit code is the verdict.
 """
 
@@ -15,6 +16,7 @@ from pathlib import Path
 from . import report
 from .batch import BatchResult, process_batch
 from .discover import SourceFile, discover
+from .entries import represent_path
 from .workers import process_pool
 
 _PARALLEL_FROM = 400
@@ -83,8 +85,10 @@ def _run(files: list[SourceFile]) -> list[BatchResult]:
 
 
 def _display(f: SourceFile) -> str:
-    """The path as the user would write it: relative to the cwd when possible."""
+    """The path as the user would write it: relative to the cwd when possible, names
+    that are not UTF-8 escaped as in ``source_path``."""
+    folder = "/" if f.source_path.endswith("/") else ""  # an entry for a whole folder
     try:
-        return os.path.relpath(f.path)
+        return represent_path(os.path.relpath(f.path)) + folder
     except ValueError:  # pragma: no cover - other drive on Windows
-        return str(Path(f.path))
+        return represent_path(str(Path(f.path))) + folder
