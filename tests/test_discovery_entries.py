@@ -23,8 +23,8 @@ import duckdb
 import pytest
 
 from ingest.config import ConfigError, Source, check_sources
-from ingest.discover import sha256_file
-from ingest.entries import name_bytes, read_regular
+from ingest.discover import iter_files, sha256_file
+from ingest.entries import name_bytes, read_regular, represent
 from ingest.freshness import needs_parsing
 from ingest.pipeline import RunConfig, run_pipeline
 from ingest.plan import plan_run
@@ -178,6 +178,18 @@ def test_a_fifo_is_never_waited_on(tmp_path: Path) -> None:
         os.close(os.open(pipe, os.O_WRONLY | os.O_NONBLOCK))
         pytest.fail("reading a FIFO blocked")
     assert results == [None, "NotRegularFile"]
+
+
+def test_a_name_whose_escaped_form_exists_is_skipped_not_fatal(tmp_path: Path) -> None:
+    src, db = tmp_path / "src", tmp_path / "w.duckdb"
+    src.mkdir()
+    (src / "bad\\xff.md").write_bytes(GOOD)  # a real name, backslash and all
+    _write_bytes_name(os.fsencode(src) + b"/bad\xff.md")
+    assert represent(os.fsdecode(b"bad\xff.md")) == "bad\\xff.md"
+    summary = run_pipeline(RunConfig(sources=[str(src)], db=str(db), workers=1))
+    assert (summary.seen, summary.loaded) == (1, 1)
+    assert "1 name not valid UTF-8 and its escaped form is another file's name" in summary.render()
+    assert [f.source_path for f in iter_files([Source("s", str(src))])] == ["bad\\xff.md"]
 
 
 def test_a_root_that_is_not_utf8_is_refused(tmp_path: Path) -> None:

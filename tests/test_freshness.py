@@ -27,6 +27,7 @@ from ingest.generate import generate_corpus
 from ingest.pipeline import RunConfig, run_pipeline
 from ingest.plan import plan_run
 from ingest.prefect.settings import server_configured
+from ingest.selection import Selection
 from ingest.warehouse import Warehouse
 
 
@@ -206,7 +207,8 @@ def test_the_walk_comes_out_in_duckdb_order(names: list[str]) -> None:
             p.parent.mkdir(parents=True, exist_ok=True)
             p.write_text("x")
             made.append(name)
-        walked = [f.source_path for f in iter_files([Source("t", str(root))])]
+        every = Selection(include=["*"])
+        walked = [f.source_path for f in iter_files([Source("t", str(root))], every)]
         assert sorted(walked) == sorted(represent_path(m) for m in made)
         with duckdb.connect() as con:
             ordered = [

@@ -19,6 +19,9 @@ only when the stat differs.  An odd entry (a FIFO, a broken link...) is never
 hashed: it is the same when it is still that kind of entry with the same stat.
 A file quarantined because it could not be read is the same only while it still
 cannot be opened, so fixing its permissions takes effect on the next run.
+
+The walk applies the run's include/exclude rules, so a file a narrower rule
+leaves out is "known only": removed, like a deleted file.
 """
 
 from __future__ import annotations
@@ -32,6 +35,7 @@ from . import PARSER_VERSION
 from .config import NAME_RE, Source
 from .discover import SourceFile, iter_files
 from .entries import ENTRY_CODES, can_read
+from .selection import Selection, Skipped
 
 PAGE = 4096  # stored rows fetched per round trip
 
@@ -104,9 +108,15 @@ def known(con: duckdb.DuckDBPyConnection, source: str) -> Iterator[Known]:
         cur.close()
 
 
-def merge(con: duckdb.DuckDBPyConnection, source: Source) -> Iterator[Pair]:
-    """Every path of ``source`` on disk or in the warehouse, in order, as a pair."""
-    disk = iter_files([source])
+def merge(
+    con: duckdb.DuckDBPyConnection,
+    source: Source,
+    select: Selection | None = None,
+    skipped: Skipped | None = None,
+) -> Iterator[Pair]:
+    """Every path of ``source`` on disk (as ``select`` takes them; the others counted
+    in ``skipped``) or in the warehouse, in order, as a pair."""
+    disk = iter_files([source], select, skipped)
     stored = known(con, source.name)
     f = next(disk, None)
     k = next(stored, None)

@@ -13,7 +13,10 @@ listed: a run plans a million files with flat memory (see :mod:`ingest.plan`).
 
 Every entry of a walked folder is accounted for, one of three ways:
 
-* a hidden name (starting with ``.``): left out, a hidden folder not walked;
+* left out by the :class:`~ingest.selection.Selection` (not a document type,
+  ``--include``/``--exclude``, hidden names), tallied in a
+  :class:`~ingest.selection.Skipped`; a folder an exclude covers whole, or a
+  hidden one, is not walked at all;
 * a regular file (``kind == ""``), to compare and parse;
 * an odd entry (FIFO, socket, device, broken or looping link, a folder that
   cannot be listed...), yielded with its ``kind`` so the run quarantines it
@@ -36,6 +39,14 @@ from typing import NamedTuple
 
 from .config import ConfigError, Source, check_sources, parse_source
 from .entries import DIR, GONE, LOOP, UNREADABLE_FOLDER, kind_of, open_regular, represent
+from .selection import (
+    EXCLUDED_FOLDER,
+    HIDDEN,
+    HIDDEN_FOLDER,
+    NAME_CLASH,
+    Selection,
+    Skipped,
+)
 
 
 class SourceFile(NamedTuple):
@@ -57,12 +68,17 @@ _Listed = tuple[str, str, os.DirEntry[str]]
 @dataclass
 class _Walk:
     source: str
+    select: Selection
+    skipped: Skipped
 
 
-def iter_files(sources: Sequence[Source]) -> Iterator[SourceFile]:
-    """Every entry of every source, streamed in walk order."""
+def iter_files(
+    sources: Sequence[Source], select: Selection | None = None, skipped: Skipped | None = None
+) -> Iterator[SourceFile]:
+    """Every entry of every source that ``select`` takes (by default: document types),
+    streamed in walk order; what it leaves out is counted in ``skipped``."""
     check_sources(list(sources))
-    w = _Walk("")
+    w = _Walk("", select or Selection(), skipped if skipped is not None else Skipped())
     for src in sources:
         w.source = src.name
         root = Path(src.root)
@@ -70,21 +86,28 @@ def iter_files(sources: Sequence[Source]) -> Iterator[SourceFile]:
             yield from _single(w, root)
             continue
         try:
-            listing = _listing(src.root)
+            listing = _listing(w, src.root, "")
         except OSError as exc:
             raise ConfigError(f"cannot list source folder {src.root}: {exc.strerror}") from None
         st = os.stat(src.root)
         yield from _walk(w, listing, "", frozenset({(st.st_dev, st.st_ino)}))
 
 
-def discover(paths: Sequence[str | Path]) -> list[SourceFile]:
+def discover(
+    paths: Sequence[str | Path], select: Selection | None = None, skipped: Skipped | None = None
+) -> list[SourceFile]:
     """All entries of plain path arguments, as a list (for ``ingest validate``, which
     reports every file; runs stream :func:`iter_files` into the warehouse build)."""
-    return list(iter_files([parse_source(str(p)) for p in paths]))
+    return list(iter_files([parse_source(str(p)) for p in paths], select, skipped))
 
 
 def _single(w: _Walk, root: Path) -> Iterator[SourceFile]:
-    """A source that is one file: named by the user, so hidden or not it is looked at."""
+    """A source that is one file: named by the user, so hidden or not it is looked at;
+    the include/exclude rules still apply to its name."""
+    why = w.select.skip_file(root.name)
+    if why is not None:
+        w.skipped.add(*why)
+        return
     st = root.stat()
     yield SourceFile(str(root), root.name, st.st_size, w.source, st.st_mtime_ns)
 
@@ -96,22 +119,26 @@ def _walk(
         rel = prefix + name
         folder = key.endswith("/")
         if name.startswith("."):
-            continue
-        if folder:
+            w.skipped.add(HIDDEN_FOLDER if folder else HIDDEN, name + ("/" if folder else ""))
+        elif folder:
             odd, inner = _enter(w, entry, rel, ancestors)
             if odd is not None:
                 yield odd
             elif inner is not None:  # recursing here, not in a helper generator: every
                 yield from _walk(w, inner[0], rel + "/", inner[1])  # file passes each level
-        elif (f := _file(w, entry, rel)) is not None:  # a call, not a generator, per file
+        elif (f := _file(w, entry, rel, name)) is not None:  # a call, not a generator, per file
             yield f
 
 
 def _enter(
     w: _Walk, entry: os.DirEntry[str], rel: str, ancestors: frozenset[tuple[int, int]]
 ) -> tuple[SourceFile | None, tuple[list[_Listed], frozenset[tuple[int, int]]] | None]:
-    """A folder: an odd entry (a loop, cannot be listed), or its listing and the
-    ancestors to walk it with (nothing when it changed since it was listed)."""
+    """A folder: left out (nothing), an odd entry (a loop, cannot be listed), or its
+    listing and the ancestors to walk it with."""
+    pattern = w.select.skip_folder(rel)
+    if pattern is not None:
+        w.skipped.add(EXCLUDED_FOLDER, pattern)
+        return None, None
     kind, st = kind_of(entry)
     if kind != DIR or st is None:  # changed since it was listed: look again next run
         return None, None
@@ -120,7 +147,7 @@ def _enter(
         own = entry.stat(follow_symlinks=False)  # the link's own stat: stable across runs
         return SourceFile(entry.path, rel + "/", own.st_size, w.source, own.st_mtime_ns, LOOP), None
     try:
-        listing = _listing(entry.path)
+        listing = _listing(w, entry.path, rel + "/")
     except OSError:
         odd = SourceFile(
             entry.path, rel + "/", st.st_size, w.source, st.st_mtime_ns, UNREADABLE_FOLDER
@@ -129,9 +156,13 @@ def _enter(
     return None, (listing, ancestors | {here})
 
 
-def _file(w: _Walk, entry: os.DirEntry[str], rel: str) -> SourceFile | None:
-    """A regular file to compare, an odd entry, or None (gone).  Kept lean: it runs
-    for every file of every run (2 us per file is 0.2 s of a 100k no-op run)."""
+def _file(w: _Walk, entry: os.DirEntry[str], rel: str, name: str) -> SourceFile | None:
+    """A regular file to compare, an odd entry, or None (left out, or gone).  Kept lean:
+    it runs for every file of every run (2 us per file is 0.2 s of a 100k no-op run)."""
+    why = w.select.skip_file(rel, name)
+    if why is not None:
+        w.skipped.add(*why)
+        return None
     try:
         st = entry.stat()  # follows links; cached by the sort for links
     except OSError:
@@ -145,26 +176,43 @@ def _file(w: _Walk, entry: os.DirEntry[str], rel: str) -> SourceFile | None:
     return SourceFile(entry.path, rel, size, w.source, mtime, kind)
 
 
-def _listing(folder: str) -> list[_Listed]:
+def _listing(w: _Walk, folder: str, prefix: str) -> list[_Listed]:
     """One folder's entries in walk order: a folder sorts as its name plus ``/``, so
     that walking folder by folder yields whole relative paths in code-point order
     ("a-b" < "a/c" < "a.md" < "a0")."""
     found: list[_Listed] = []
+    escaped = False
     with os.scandir(folder) as it:
         for e in it:
             name = e.name
             if not name.isascii():
-                name = represent(name)
+                rep = represent(name)
+                escaped = escaped or rep != name
+                name = rep
             try:
                 found.append((name + "/" if e.is_dir() else name, name, e))
             except OSError:  # a link that loops: a file to the walk, odd when looked at
                 found.append((name, name, e))
     found.sort(key=_first)
-    return found
+    return _without_clashes(w, found, prefix) if escaped else found
 
 
 def _first(item: _Listed) -> str:
     return item[0]
+
+
+def _without_clashes(w: _Walk, found: list[_Listed], prefix: str) -> list[_Listed]:
+    """A name that is not UTF-8 whose escaped form is also a real name beside it is
+    left out (counted), never given two rows."""
+    out = []
+    for i, item in enumerate(found):
+        key, rep, entry = item
+        clash = (i and found[i - 1][0] == key) or (i + 1 < len(found) and found[i + 1][0] == key)
+        if clash and rep != entry.name:
+            w.skipped.add(NAME_CLASH, prefix + rep)
+            continue
+        out.append(item)
+    return out
 
 
 def sha256_file(path: str) -> str | None:

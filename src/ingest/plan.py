@@ -11,10 +11,11 @@ Each source's walk is merged with its ``source_files`` rows (:mod:`ingest.compar
 * an odd entry (FIFO, socket, broken link...; :mod:`ingest.entries`): "parsed"
   into its quarantine reason without being opened, then compared by kind and
   stat like a file;
-* known but gone from disk: removed.
+* known but gone from disk, or now left out by the run's include/exclude rules:
+  removed.
 
 The rule for one entry is :func:`ingest.compare.first_look`, shared with the
-up-to-date check.
+up-to-date check.  What the walk leaves out is counted in ``RunPlan.skipped``.
 
 Only the exceptions reach DuckDB, as small work tables of the private build
 (``ingest_plan_parse``, ``_restat``, ``_gone``; dropped before publishing), so
@@ -28,7 +29,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
@@ -36,6 +37,7 @@ from . import compare
 from .compare import Known, Pair, merge
 from .discover import SourceFile, sha256_file
 from .entries import from_storable, storable
+from .selection import Skipped
 
 if TYPE_CHECKING:
     from .config import RunConfig, Source
@@ -69,6 +71,7 @@ class RunPlan:
     requarantine: int = 0
     restat: int = 0
     gone: int = 0
+    skipped: Skipped = field(default_factory=Skipped)  # left out by include/exclude
 
 
 class _Tables:
@@ -123,7 +126,7 @@ def _plan_source(
     pool: ThreadPoolExecutor,
 ) -> None:
     pending: list[Pair] = []  # stat changed (or --rehash): hash, then decide
-    for pair in merge(wh.connection(), source):
+    for pair in merge(wh.connection(), source, cfg.selection(), plan.skipped):
         f, k = pair
         if f is None:
             assert k is not None
