@@ -252,3 +252,13 @@ def test_unreadable_files_and_folders_are_quarantined_until_readable(tmp_path: P
     assert c == {"seen": 4, "loaded": 3, "unchanged": 1, "quarantined": 0, "removed": 0}
     ingest(*args, prefix=prefix)
     assert json.loads(report.read_text())["recorded"] == "journal"
+
+
+@pytest.mark.parametrize(
+    "raw", [b"bad\xff.md", b"a\\b\xfe\xff.md", b"caf\xc3\xa9\xe9.md", b"\\x41\x80"]
+)
+def test_names_that_are_not_utf8_round_trip(raw: bytes) -> None:
+    text = represent(os.fsdecode(raw))
+    text.encode("utf-8")  # storable as text
+    assert name_bytes(text) == raw
+    assert represent("ok \\ é.md") == "ok \\ é.md"  # valid names are never changed

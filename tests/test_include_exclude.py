@@ -179,3 +179,4 @@ def test_the_flow_takes_the_rules_from_its_parameter(
     assert (summary.seen, summary.loaded) == (3, 3)  # a.md, caf\xe9.md, data.json
     assert summary.skipped.counts["excluded_folder"] == 1
     assert summary.skipped.counts["not_included"] == 5
+    assert "Skipped 6 files and 2 folders: 5 not matched by --include" in summary.as_markdown()

@@ -67,6 +67,8 @@ class Known(NamedTuple):
 # One path: (file on disk or None when gone, what the warehouse knows or None when new).
 Pair = tuple[SourceFile | None, Known | None]
 PARSE, SAME, HASH = "parse", "same", "hash"
+# Read errors that may pass without the file changing (a chmod changes no mtime).
+_RETRY_READ = ("unreadable", "not_regular_file")
 
 
 def first_look(f: SourceFile, k: Known | None, rehash: bool) -> str:
@@ -81,8 +83,8 @@ def first_look(f: SourceFile, k: Known | None, rehash: bool) -> str:
         return PARSE
     if not k.same_stat(f) or rehash:
         return HASH
-    if k.status == "quarantined" and k.error_code == "unreadable" and can_read(f.path):
-        return PARSE  # readable again (a chmod changes no mtime)
+    if k.status == "quarantined" and k.error_code in _RETRY_READ and can_read(f.path):
+        return PARSE  # readable again
     return SAME
 
 

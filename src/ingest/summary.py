@@ -195,7 +195,8 @@ class RunSummary:
             "",
         ]
         if self.skipped.counts:
-            out += [self.skipped.render().capitalize() + ".", ""]
+            line = self.skipped.render()
+            out += [line[0].upper() + line[1:] + ".", ""]
         if self.problems:
             out += [
                 "## Quarantined",
