@@ -78,7 +78,14 @@ def test_validate_ok_and_bad(mixed: Path) -> None:
 def test_validate_json_and_github_formats(mixed: Path) -> None:
     res = ingest("validate", "--format", "json", str(mixed))
     data = json.loads(res.stdout)
-    assert data["summary"] == {"files": 8, "valid": 3, "invalid": 5, "warnings": 0, "strict": False}
+    assert data["summary"] == {
+        "files": 8,
+        "valid": 3,
+        "invalid": 5,
+        "warnings": 0,
+        "strict": False,
+        "skipped": {"files": 0, "folders": 0, "reasons": {}},
+    }
     bad_files = {
         Path(f["path"]).name: f["errors"][0]["code"] for f in data["files"] if not f["valid"]
     }

@@ -345,13 +345,13 @@ COMMENT ON COLUMN quarantine.run_id IS 'Run (ingest_runs.run_id).';
 
 COMMENT ON COLUMN quarantine.source IS 'Name of the source holding the file.';
 
-COMMENT ON COLUMN quarantine.source_path IS 'Path relative to the source''s root.';
+COMMENT ON COLUMN quarantine.source_path IS 'Path relative to the source''s root; a folder that could not be walked ends in `/`; a name that is not UTF-8 has each such byte as `\xNN` and its backslashes doubled.';
 
-COMMENT ON COLUMN quarantine.content_sha256 IS 'sha256 of the bytes (null when unreadable).';
+COMMENT ON COLUMN quarantine.content_sha256 IS 'sha256 of the bytes (null when unreadable or never read).';
 
-COMMENT ON COLUMN quarantine.stage IS 'Stage that rejected it: read, decode, front_matter, parse, extract, validate.';
+COMMENT ON COLUMN quarantine.stage IS 'Stage that rejected it: discover (an entry that is not a regular file, never read), read, decode, front_matter, parse, extract, validate.';
 
-COMMENT ON COLUMN quarantine.error_code IS 'Machine-readable code, e.g. yaml_syntax, binary_file.';
+COMMENT ON COLUMN quarantine.error_code IS 'Machine-readable code, e.g. yaml_syntax, binary_file; at stage discover: fifo, socket, device, special_file, broken_symlink, symlink_loop, unreadable_folder, stat_failed.';
 
 COMMENT ON COLUMN quarantine.message IS 'Plain-words reason, with the line where known.';
 

@@ -10,7 +10,8 @@ returns only outcomes and paths: the loader then takes every batch's files in
 one bulk ``INSERT`` per table (:mod:`ingest.load`) and never holds row data.
 Without one (a remote Dask worker) the Arrow tables come back instead, and the
 loader writes them.  Validation runs here too, so it is parallel along with
-parsing.
+parsing.  An odd entry of the walk (a FIFO, a broken link...) becomes its
+quarantine reason here, like any bad file, without being opened.
 """
 
 from __future__ import annotations
@@ -80,7 +81,11 @@ def process_batch(
     results: list[DocResult] = []
     t0 = time.perf_counter()
     for f in files:
-        r = process_file(Path(f.path), f.source_path, limits, source=f.source)
+        r = (
+            _odd_entry(f)
+            if f.kind
+            else process_file(Path(f.path), f.source_path, limits, source=f.source)
+        )
         results.append(r)
         for step, secs in r.timings.items():
             timings[step] = timings.get(step, 0.0) + secs
@@ -122,6 +127,16 @@ def write_parquet(tables: dict[str, Any], stage: str) -> dict[str, str]:
             pq.write_table(table, path, compression="snappy")
             out[name] = path
     return out
+
+
+def _odd_entry(f: SourceFile) -> DocResult:
+    """The result of an entry that is not a regular file: its reason, nothing read."""
+    from .document import DocResult, doc_id_for
+    from .entries import entry_issue
+
+    res = DocResult(f.source_path, doc_id_for(f.source, f.source_path), "", 0, source=f.source)
+    res.error = entry_issue(f.kind, f.path, f.source_path)
+    return res
 
 
 def _outcome(f: SourceFile, r: DocResult) -> DocOutcome:

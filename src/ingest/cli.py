@@ -122,6 +122,20 @@ def _validate_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -
     )
     v.add_argument("--strict", action="store_true", help="warnings fail too")
     v.add_argument("--quiet", "-q", action="store_true", help="only print problems")
+    v.add_argument(
+        "--include",
+        action="append",
+        metavar="GLOB",
+        help="take only files matching GLOB (repeatable; replaces the default, document "
+        "types: *.md *.markdown *.txt *.html *.htm); matched against the path relative to "
+        "the source root, a GLOB without '/' against each name, '**' spans folders",
+    )
+    v.add_argument(
+        "--exclude",
+        action="append",
+        metavar="GLOB",
+        help="leave out files matching GLOB (repeatable), e.g. 'drafts' or 'archive/**'",
+    )
     v.set_defaults(func=commands.validate)
 
 
@@ -202,6 +216,20 @@ def _run_options(p: argparse.ArgumentParser) -> None:
         type=_seconds,
         default=None,
         help=f"seconds to wait for another run's lock (default {DEFAULT_LOCK_TIMEOUT:.0f})",
+    )
+    p.add_argument(
+        "--include",
+        action="append",
+        metavar="GLOB",
+        help="take only files matching GLOB (repeatable; replaces the default, document "
+        "types: *.md *.markdown *.txt *.html *.htm); matched against the path relative to "
+        "the source root, a GLOB without '/' against each name, '**' spans folders",
+    )
+    p.add_argument(
+        "--exclude",
+        action="append",
+        metavar="GLOB",
+        help="leave out files matching GLOB (repeatable), e.g. 'drafts' or 'archive/**'",
     )
 
 

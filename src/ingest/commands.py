@@ -33,7 +33,14 @@ EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
 def validate(args: argparse.Namespace) -> int:
     from .validation_door import validate_paths
 
-    return validate_paths(args.paths, fmt=args.format, strict=args.strict, quiet=args.quiet)
+    return validate_paths(
+        args.paths,
+        fmt=args.format,
+        strict=args.strict,
+        quiet=args.quiet,
+        include=args.include,
+        exclude=args.exclude,
+    )
 
 
 def config_from(args: argparse.Namespace) -> RunConfig:
@@ -54,6 +61,8 @@ def config_from(args: argparse.Namespace) -> RunConfig:
         task_runner=args.task_runner,
         dask_address=args.dask_address,
         rehash=args.rehash,
+        include=args.include or [],
+        exclude=args.exclude or [],
         **options,
     )
 
@@ -96,7 +105,9 @@ def _orchestrate(cfg: RunConfig, args: argparse.Namespace) -> RunSummary:
 
         with WarehouseLock(cfg.db, timeout=cfg.lock_timeout) as lock:
             t0 = time.perf_counter()
-            verdict = check(cfg.sources, cfg.db, rehash=cfg.rehash, until="parse")
+            verdict = check(
+                cfg.sources, cfg.db, rehash=cfg.rehash, until="parse", select=cfg.selection()
+            )
             check_s = time.perf_counter() - t0
             if not verdict.parse:
                 summary = run_loop(

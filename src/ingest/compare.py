@@ -11,9 +11,17 @@ streams are merged like sorted lists.  Memory is a page of each, whatever the
 size of the source.
 
 :func:`merge` yields one pair per path: on disk only (new), known only
-(gone), or both (compare size, mtime, parser version; the hash only when the
-stat differs).  Callers decide what a pair means: the read-only up-to-date check
-(:mod:`ingest.freshness`) and the plan (:mod:`ingest.plan`).
+(gone), or both.  :func:`first_look` is the one rule both of its callers, the
+read-only up-to-date check (:mod:`ingest.freshness`) and the plan
+(:mod:`ingest.plan`), apply to a pair, so they cannot disagree: parse it, it is
+the same, or hash it to know.  Size, mtime and parser version decide, the hash
+only when the stat differs.  An odd entry (a FIFO, a broken link...) is never
+hashed: it is the same when it is still that kind of entry with the same stat.
+A file quarantined because it could not be read is the same only while it still
+cannot be opened, so fixing its permissions takes effect on the next run.
+
+The walk applies the run's include/exclude rules, so a file a narrower rule
+leaves out is "known only": removed, like a deleted file.
 """
 
 from __future__ import annotations
@@ -26,6 +34,8 @@ import duckdb
 from . import PARSER_VERSION
 from .config import NAME_RE, Source
 from .discover import SourceFile, iter_files
+from .entries import ENTRY_CODES, can_read
+from .selection import Selection, Skipped
 
 PAGE = 4096  # stored rows fetched per round trip
 
@@ -41,6 +51,7 @@ class Known(NamedTuple):
     content_sha256: str | None
     status: str
     parser_version: str | None
+    error_code: str | None = None
 
     @property
     def current(self) -> bool:
@@ -55,6 +66,26 @@ class Known(NamedTuple):
 
 # One path: (file on disk or None when gone, what the warehouse knows or None when new).
 Pair = tuple[SourceFile | None, Known | None]
+PARSE, SAME, HASH = "parse", "same", "hash"
+# Read errors that may pass without the file changing (a chmod changes no mtime).
+_RETRY_READ = ("unreadable", "not_regular_file")
+
+
+def first_look(f: SourceFile, k: Known | None, rehash: bool) -> str:
+    """What an entry on disk needs, before any hash: ``parse``, ``same`` (unchanged,
+    or still bad for the stored reason) or ``hash`` (compare hashes to know)."""
+    if k is None or not k.current:
+        return PARSE
+    if f.kind or k.error_code in ENTRY_CODES:  # odd entries: never opened, never hashed
+        still = f.kind == k.error_code and k.status == "quarantined"
+        return SAME if still and (f.size < 0 or k.same_stat(f)) else PARSE
+    if f.size < 0 or f.size != k.size:
+        return PARSE
+    if not k.same_stat(f) or rehash:
+        return HASH
+    if k.status == "quarantined" and k.error_code in _RETRY_READ and can_read(f.path):
+        return PARSE  # readable again
+    return SAME
 
 
 def source_literal(name: str) -> str:
@@ -70,8 +101,8 @@ def known(con: duckdb.DuckDBPyConnection, source: str) -> Iterator[Known]:
     cur = con.cursor()
     try:
         cur.execute(
-            "SELECT source_path, size, mtime_ns, content_sha256, status, parser_version "
-            f"FROM source_files WHERE source = {source_literal(source)} ORDER BY source_path"
+            "SELECT source_path, size, mtime_ns, content_sha256, status, parser_version, "
+            f"error_code FROM source_files WHERE source = {source_literal(source)} ORDER BY source_path"
         )
         while rows := cur.fetchmany(PAGE):
             yield from map(Known._make, rows)
@@ -79,9 +110,15 @@ def known(con: duckdb.DuckDBPyConnection, source: str) -> Iterator[Known]:
         cur.close()
 
 
-def merge(con: duckdb.DuckDBPyConnection, source: Source) -> Iterator[Pair]:
-    """Every path of ``source`` on disk or in the warehouse, in order, as a pair."""
-    disk = iter_files([source])
+def merge(
+    con: duckdb.DuckDBPyConnection,
+    source: Source,
+    select: Selection | None = None,
+    skipped: Skipped | None = None,
+) -> Iterator[Pair]:
+    """Every path of ``source`` on disk (as ``select`` takes them; the others counted
+    in ``skipped``) or in the warehouse, in order, as a pair."""
+    disk = iter_files([source], select, skipped)
     stored = known(con, source.name)
     f = next(disk, None)
     k = next(stored, None)

@@ -9,6 +9,9 @@ A *source* is a root folder (or a single file) under a name.  Documents are keye
 by (source, path relative to the root), so a run only ever adds, replaces or
 removes documents of the sources it was given.  ``NAME=PATH`` names a source
 explicitly; otherwise the name is derived from the path by :func:`default_name`.
+
+Which files of its sources a run takes is part of the same value: ``include`` and
+``exclude`` globs (empty ``include``: document types), see :mod:`ingest.selection`.
 """
 
 from __future__ import annotations
@@ -19,6 +22,8 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
+
+from .selection import GlobError, Selection, check_globs
 
 DEFAULT_DB = "warehouse/ingest.duckdb"
 DEFAULT_BATCH = 500  # measured at 10k: 250 -> 500 cut parse+load ~18% and halved task overhead
@@ -75,13 +80,29 @@ def parse_source(arg: str) -> Source:
 
 def check_sources(sources: list[Source]) -> None:
     """Refuse what would make a run ambiguous or impossible: one name twice, a
-    missing root."""
+    missing root, a folder that cannot be listed (its documents would all look
+    deleted), a root whose path is not UTF-8 (the warehouse stores it as text)."""
     check_names_unique(sources)
     for s in sources:
         if not os.path.exists(s.root):
             raise ConfigError(f"source does not exist: {s.root}")
         if not (os.path.isdir(s.root) or os.path.isfile(s.root)):
             raise ConfigError(f"source is neither a file nor a folder: {s.root}")
+        if os.path.isdir(s.root) and not os.access(s.root, os.R_OK | os.X_OK):
+            raise ConfigError(f"source folder cannot be listed (permission denied): {s.root}")
+        if not _utf8(s.root):
+            raise ConfigError(
+                f"source path is not valid UTF-8: {os.fsencode(s.root)!r}; rename it, or give "
+                "a link to it with a UTF-8 name (names below the root may be anything)"
+            )
+
+
+def _utf8(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def check_names_unique(sources: list[Source]) -> None:
@@ -110,6 +131,8 @@ class RunConfig:
     dask_address: str | None = None
     lock_timeout: float = DEFAULT_LOCK_TIMEOUT
     rehash: bool = False  # hash every file even when size and mtime are unchanged
+    include: list[str] = field(default_factory=list)  # globs; empty: document types
+    exclude: list[str] = field(default_factory=list)  # globs left out of either
 
     def __post_init__(self) -> None:
         # Library callers may pass plain paths or dicts (a deployment's stored JSON).
@@ -123,10 +146,19 @@ class RunConfig:
             raise ConfigError(f"lock timeout must be 0 or more seconds (got {self.lock_timeout})")
         if self.task_runner not in TASK_RUNNERS:
             raise ConfigError(f"task runner must be one of {', '.join(TASK_RUNNERS)}")
+        try:
+            self.include = check_globs(self.include or [], "--include")
+            self.exclude = check_globs(self.exclude or [], "--exclude")
+        except GlobError as exc:
+            raise ConfigError(str(exc)) from None
 
     @property
     def source_names(self) -> list[str]:
         return [s.name for s in self.sources]
+
+    def selection(self) -> Selection:
+        """The compiled include/exclude rules every walk of this run applies."""
+        return Selection(self.include, self.exclude)
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)

@@ -23,6 +23,7 @@ from typing import Any
 from . import PARSER_VERSION, boilerplate, citations, clean, faq, references
 from .blocks import Block, parse_blocks
 from .decode import decode
+from .entries import NotRegularFile, read_regular
 from .errors import IngestError, Issue, truncate, warning
 from .families import classify
 from .front import parse_front_matter
@@ -75,16 +76,30 @@ class DocResult:
 def process_file(
     path: Path, source_path: str, limits: Limits = DEFAULT_LIMITS, *, source: str = ""
 ) -> DocResult:
-    """Read and process one file; an unreadable file becomes a (transient) read error."""
+    """Read and process one file; an unreadable file becomes a (transient) read error.
+    Only a regular file is read (:func:`~ingest.entries.read_regular`): one that became
+    a FIFO or a device since the walk is refused, never waited on."""
     try:
-        data = path.read_bytes()
+        data = read_regular(path)
     except OSError as exc:
         res = DocResult(source_path, doc_id_for(source, source_path), "", 0, source=source)
-        res.error = Issue(
-            "read", "unreadable", source_path, f"cannot read file: {exc.strerror}", transient=True
-        )
+        res.error = _read_error(exc, source_path)
         return res
     return process_bytes(data, source_path, limits, source=source)
+
+
+def _read_error(exc: OSError, source_path: str) -> Issue:
+    if isinstance(exc, NotRegularFile):
+        return Issue(
+            "read",
+            "not_regular_file",
+            source_path,
+            "no longer a regular file when it was read (it changed during the run): not read",
+            transient=True,
+        )
+    return Issue(
+        "read", "unreadable", source_path, f"cannot read file: {exc.strerror}", transient=True
+    )
 
 
 def process_bytes(

@@ -13,11 +13,13 @@ DuckDB 1.5 does not import pandas):
   run in-process (re-stats, removals).
 
 The check may answer "changes" when nothing would change (that only costs the
-usual path), never the reverse: a file counts as unchanged when its size, its
-non-zero mtime and its parser version match (the plan's own shortcut; ``rehash``
-compares hashes instead), or its stat differs but its SHA-256 does not (then it
-needs a re-stat: not a no-op).  It stops as soon as the answer is known.  Any
-failure to read the warehouse (missing, locked, older schema) answers "parse".
+usual path), never the reverse: an entry counts as unchanged by the plan's own
+rule (:func:`ingest.compare.first_look`: size, non-zero mtime and parser version;
+``rehash`` compares hashes instead), or when its stat differs but its SHA-256 does
+not (then it needs a re-stat: not a no-op).  The walk applies the run's
+include/exclude rules (``select``), as the plan's does.  It stops as soon as the
+answer is known.  Any failure to read the warehouse (missing, locked, older
+schema) answers "parse".
 """
 
 from __future__ import annotations
@@ -27,10 +29,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
-from .compare import Known, merge, source_literal
+from .compare import HASH, PARSE, Known, first_look, merge, source_literal
 from .config import Source, as_sources
 from .discover import SourceFile, sha256_file
 from .errors import Issue
+from .selection import Selection, Skipped
 
 if TYPE_CHECKING:
     import duckdb
@@ -44,6 +47,7 @@ class Verdict:
     unchanged: int = 0
     quarantined: int = 0
     problems: list[Issue] = field(default_factory=list)  # a no-op run's quarantined files
+    skipped: Skipped = field(default_factory=Skipped)  # what a no-op run's walk left out
 
 
 def check(
@@ -52,10 +56,12 @@ def check(
     *,
     rehash: bool = False,
     until: Literal["change", "parse"] = "parse",
+    select: Selection | None = None,
 ) -> Verdict:
-    """Compare ``sources`` with warehouse ``db``.  ``until="change"`` stops at the first
-    difference of any kind (enough to know it is no no-op); ``"parse"`` goes on past
-    re-stats and removals to learn whether anything needs parsing."""
+    """Compare ``sources`` (the files ``select`` takes: by default document types) with
+    warehouse ``db``.  ``until="change"`` stops at the first difference of any kind
+    (enough to know it is no no-op); ``"parse"`` goes on past re-stats and removals to
+    learn whether anything needs parsing."""
     if not Path(db).is_file():
         return Verdict()
     import duckdb  # not at module level: a cold run never needs it here
@@ -65,7 +71,7 @@ def check(
     except duckdb.Error:
         return Verdict()
     try:
-        return _check(con, as_sources(sources), rehash, until)
+        return _check(con, as_sources(sources), rehash, until, select or Selection())
     except duckdb.Error:
         return Verdict()
     finally:
@@ -73,18 +79,26 @@ def check(
 
 
 def needs_parsing(
-    sources: Sequence[Source | str | Path], db: str | Path, *, rehash: bool = False
+    sources: Sequence[Source | str | Path],
+    db: str | Path,
+    *,
+    rehash: bool = False,
+    select: Selection | None = None,
 ) -> bool:
     """True unless every file of ``sources`` is known to ``db`` with the same content."""
-    return check(sources, db, rehash=rehash).parse
+    return check(sources, db, rehash=rehash, select=select).parse
 
 
 def _check(
-    con: duckdb.DuckDBPyConnection, sources: list[Source], rehash: bool, until: str
+    con: duckdb.DuckDBPyConnection,
+    sources: list[Source],
+    rehash: bool,
+    until: str,
+    select: Selection,
 ) -> Verdict:
     v = Verdict(noop=_same_roots(con, sources), parse=False)
     for source in sources:
-        for f, k in merge(con, source):
+        for f, k in merge(con, source, select, v.skipped):
             kind = _classify(f, k, rehash)
             if kind == "parse":
                 return Verdict(noop=False, parse=True)
@@ -109,12 +123,12 @@ def _classify(f: SourceFile | None, k: Known | None, rehash: bool) -> str:
     """``same``, ``restat`` (same bytes, other stat), ``gone``, or ``parse``."""
     if f is None:
         return "gone"
-    if k is None or not k.current or f.size < 0 or f.size != k.size:
-        return "parse"
-    if k.same_stat(f) and not rehash:
-        return "same"
+    look = first_look(f, k, rehash)
+    if look != HASH:
+        return look
+    assert k is not None
     if sha256_file(f.path) != k.content_sha256:
-        return "parse"
+        return PARSE
     return "same" if k.same_stat(f) else "restat"
 
 

@@ -103,7 +103,9 @@ def run(
             verdict = None  # a check made without this lock proves nothing
         if verdict is None:
             t0 = time.perf_counter()
-            verdict = check(cfg.sources, cfg.db, rehash=cfg.rehash, until="change")
+            verdict = check(
+                cfg.sources, cfg.db, rehash=cfg.rehash, until="change", select=cfg.selection()
+            )
             summary.timings["check"] = time.perf_counter() - t0
         if verdict.noop:
             _record_noop(cfg, verdict, summary, started=t_start)
@@ -156,6 +158,7 @@ def _record_noop(cfg: RunConfig, verdict: Verdict, summary: RunSummary, started:
     summary.seen, summary.unchanged = verdict.seen, verdict.unchanged
     summary.quarantined = verdict.quarantined
     summary.problems.extend(verdict.problems)
+    summary.skipped = verdict.skipped
     summary.recorded = "journal"
     finished = datetime.now(UTC)
     journal.record(
@@ -200,6 +203,7 @@ def _finish(wh: Warehouse, cfg: RunConfig, plan: RunPlan, summary: RunSummary) -
     summary.unchanged = plan.unchanged
     summary.removed = remove_missing(wh) if plan.gone else 0
     summary.seen = plan.seen
+    summary.skipped = plan.skipped
     record_sources(wh, cfg.sources, plan.run_id)
     record_run(
         wh,

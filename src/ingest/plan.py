@@ -8,7 +8,14 @@ Each source's walk is merged with its ``source_files`` rows (:mod:`ingest.compar
   bytes only need their new stat remembered, other bytes are parsed;
 * new, or parsed by another parser version: parsed (new files are not hashed
   here: parsing reads them anyway);
-* known but gone from disk: removed.
+* an odd entry (FIFO, socket, broken link...; :mod:`ingest.entries`): "parsed"
+  into its quarantine reason without being opened, then compared by kind and
+  stat like a file;
+* known but gone from disk, or now left out by the run's include/exclude rules:
+  removed.
+
+The rule for one entry is :func:`ingest.compare.first_look`, shared with the
+up-to-date check.  What the walk leaves out is counted in ``RunPlan.skipped``.
 
 Only the exceptions reach DuckDB, as small work tables of the private build
 (``ingest_plan_parse``, ``_restat``, ``_gone``; dropped before publishing), so
@@ -22,15 +29,18 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
+from . import compare
 from .compare import Known, Pair, merge
 from .discover import SourceFile, sha256_file
+from .entries import from_storable, storable
+from .selection import Skipped
 
 if TYPE_CHECKING:
-    from .config import RunConfig
+    from .config import RunConfig, Source
     from .warehouse import Warehouse
 
 CHUNK = 2048  # rows per work-table insert
@@ -41,8 +51,9 @@ RESTAT = "ingest_plan_restat"
 GONE = "ingest_plan_gone"
 WORK_TABLES = (PARSE, RESTAT, GONE)
 _DDL = {
+    # path: entries.storable() text (a path that is not UTF-8 as hex)
     PARSE: "seq BIGINT, source VARCHAR, path VARCHAR, source_path VARCHAR, size BIGINT, "
-    "mtime_ns BIGINT",
+    "mtime_ns BIGINT, kind VARCHAR",
     RESTAT: "source VARCHAR, source_path VARCHAR, size BIGINT, mtime_ns BIGINT",
     GONE: "source VARCHAR, source_path VARCHAR",
 }
@@ -60,6 +71,7 @@ class RunPlan:
     requarantine: int = 0
     restat: int = 0
     gone: int = 0
+    skipped: Skipped = field(default_factory=Skipped)  # left out by include/exclude
 
 
 class _Tables:
@@ -92,24 +104,7 @@ def plan_run(cfg: RunConfig, wh: Warehouse, run_id: str) -> RunPlan:
     tables = _Tables(wh)
     with ThreadPoolExecutor(max_workers=4) as pool:
         for source in cfg.sources:
-            pending: list[Pair] = []  # stat changed (or --rehash): hash, then decide
-            for pair in merge(wh.connection(), source):
-                f, k = pair
-                if f is None:
-                    assert k is not None
-                    tables.add(GONE, (source.name, k.source_path))
-                    plan.gone += 1
-                    continue
-                plan.seen += 1
-                if k is None or not k.current or f.size < 0 or f.size != k.size:
-                    _parse(tables, plan, f)
-                elif k.same_stat(f) and not cfg.rehash:
-                    _unchanged(plan, k)
-                else:
-                    pending.append(pair)
-                    if len(pending) >= CHUNK:
-                        _settle(pool, pending, tables, plan)
-            _settle(pool, pending, tables, plan)
+            _plan_source(wh, source, cfg, tables, plan, pool)
     for table in WORK_TABLES:
         tables.flush(table)
     if plan.restat:
@@ -122,9 +117,40 @@ def plan_run(cfg: RunConfig, wh: Warehouse, run_id: str) -> RunPlan:
     return plan
 
 
+def _plan_source(
+    wh: Warehouse,
+    source: Source,
+    cfg: RunConfig,
+    tables: _Tables,
+    plan: RunPlan,
+    pool: ThreadPoolExecutor,
+) -> None:
+    pending: list[Pair] = []  # stat changed (or --rehash): hash, then decide
+    for pair in merge(wh.connection(), source, cfg.selection(), plan.skipped):
+        f, k = pair
+        if f is None:
+            assert k is not None
+            tables.add(GONE, (source.name, k.source_path))
+            plan.gone += 1
+            continue
+        plan.seen += 1
+        look = compare.first_look(f, k, cfg.rehash)
+        if look == compare.PARSE:
+            _parse(tables, plan, f)
+        elif look == compare.SAME:
+            assert k is not None
+            _unchanged(plan, k)
+        else:
+            pending.append(pair)
+            if len(pending) >= CHUNK:
+                _settle(pool, pending, tables, plan)
+    _settle(pool, pending, tables, plan)
+
+
 def _parse(tables: _Tables, plan: RunPlan, f: SourceFile) -> None:
     plan.to_parse += 1
-    tables.add(PARSE, (plan.to_parse, f.source, f.path, f.source_path, f.size, f.mtime_ns))
+    row = (plan.to_parse, f.source, storable(f.path), f.source_path, f.size, f.mtime_ns, f.kind)
+    tables.add(PARSE, row)
 
 
 def _unchanged(plan: RunPlan, k: Known) -> None:
@@ -159,14 +185,14 @@ def iter_batches(wh: Warehouse, batch_size: int) -> Iterator[list[SourceFile]]:
     while True:
         if not exhausted and len(buf) < batch_size:
             rows = con.execute(
-                f"SELECT seq, source, path, source_path, size, mtime_ns FROM {PARSE} "
+                f"SELECT seq, source, path, source_path, size, mtime_ns, kind FROM {PARSE} "
                 f"WHERE seq > {last} AND seq <= {last + batch_size} ORDER BY seq"
             ).fetchall()
             exhausted = len(rows) < batch_size
             last += batch_size
             buf.extend(
-                SourceFile(path, sp, size, source, mtime or 0)
-                for _, source, path, sp, size, mtime in rows
+                SourceFile(from_storable(path), sp, size, source, mtime or 0, kind or "")
+                for _, source, path, sp, size, mtime, kind in rows
             )
         if not buf:
             return

@@ -120,6 +120,11 @@ def frame(name: str, rows: list[dict[str, Any]]) -> pd.DataFrame:
         if rows
         else pd.DataFrame({c: pd.Series([], dtype=object) for c in table.names})
     )
+    for c in table.columns:
+        if c.type == "integer" and df[c.name].dtype.kind == "f":
+            # ints beside a null were inferred as float64, which keeps 53 bits: an
+            # mtime_ns would lose its last digits (and every re-run would re-hash)
+            df[c.name] = pd.array([r.get(c.name) for r in rows], dtype="Int64")
     return df.astype({c.name: PANDAS_TYPES[c.type] for c in table.columns})
 
 

@@ -5,6 +5,8 @@ and rendered three ways from the same value: the terminal summary, the JSON
 report (``--report-json``), and the Markdown the Prefect flow keeps as an
 artifact.  Throughput is given in documents and megabytes per second and the
 loader's rows per second, so runs of differently sized documents compare.
+Files the walk left out (not a document type, ``--include``/``--exclude``,
+hidden) are not among the counts; ``skipped`` says how many and why.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from typing import Any
 
 from .batch import BatchResult
 from .errors import Issue
+from .selection import Skipped
 
 _SHOWN_PROBLEMS = 20
 # Timings shown on the summary's "time:" line, in this order.
@@ -54,6 +57,7 @@ class RunSummary:
     # How the run was carried out: "prefect" (the flow), "library" (--no-prefect), or
     # "up-to-date" (nothing to parse, so the CLI finished it without Prefect).
     orchestration: str = "library"
+    skipped: Skipped = field(default_factory=Skipped)  # left out by the walk, by reason
 
     def add(self, batch: BatchResult) -> None:
         for o in batch.outcomes:
@@ -106,6 +110,8 @@ class RunSummary:
         lines = [head]
         if self.sources:
             lines.append("  sources: " + ", ".join(self.sources))
+        if self.skipped.counts:
+            lines.append("  " + self.skipped.render())
         if self.families:
             lines.append(
                 "  families: " + ", ".join(f"{k} {v}" for k, v in sorted(self.families.items()))
@@ -160,6 +166,7 @@ class RunSummary:
             "orchestration": self.orchestration,
             "sources": self.sources,
             "counts": self.counts(),
+            "skipped": self.skipped.as_dict(),
             "elapsed_s": elapsed,
             "families": dict(self.families),
             "repairs": dict(self.repairs),
@@ -187,6 +194,9 @@ class RunSummary:
             f"{c['removed']} |",
             "",
         ]
+        if self.skipped.counts:
+            line = self.skipped.render()
+            out += [line[0].upper() + line[1:] + ".", ""]
         if self.problems:
             out += [
                 "## Quarantined",

@@ -1,9 +1,12 @@
 """``ingest validate``: check files for CI without a warehouse or a Prefect server.
 
 Files are processed and schema-validated exactly as ``ingest run`` would (same
-:func:`~ingest.batch.process_batch`), so "valid here" means "loads there".  Large
-sets are spread over worker processes.  Output goes to stdout in the chosen
-format; the exit code is the verdict.
+:func:`~ingest.batch.process_batch`, same walk and ``--include``/``--exclude``
+rules), so "valid here" means "loads there".  An odd entry (a FIFO, a broken
+link...) is invalid with the reason a run would quarantine it for; files the
+rules leave out are counted on a ``skipped ...`` line (and in the JSON summary).
+Large sets are spread over worker processes.  Output goes to stdout in the
+chosen format; the exit code is the verdict.
 """
 
 from __future__ import annotations
@@ -15,6 +18,8 @@ from pathlib import Path
 from . import report
 from .batch import BatchResult, process_batch
 from .discover import SourceFile, discover
+from .entries import represent_path
+from .selection import Selection, Skipped
 from .workers import process_pool
 
 _PARALLEL_FROM = 400
@@ -22,9 +27,16 @@ _BATCH = 200
 
 
 def validate_paths(
-    paths: list[str], *, fmt: str = "text", strict: bool = False, quiet: bool = False
+    paths: list[str],
+    *,
+    fmt: str = "text",
+    strict: bool = False,
+    quiet: bool = False,
+    include: list[str] | None = None,
+    exclude: list[str] | None = None,
 ) -> int:
-    files = discover(paths)
+    skipped = Skipped()
+    files = discover(paths, Selection(include or [], exclude or []), skipped)
     shown_as = iter([_display(f) for f in files])  # outcomes come back in file order
     results = _run(files)
     n_invalid = n_warn_files = n_warnings = 0
@@ -62,6 +74,7 @@ def validate_paths(
         "invalid": n_invalid,
         "warnings": n_warnings,
         "strict": strict,
+        "skipped": skipped.as_dict(),
     }
     if fmt == "json":
         print(report.json_document(json_files, summary), file=out)
@@ -71,6 +84,8 @@ def validate_paths(
             f"{n_warnings} warning(s) in {n_warn_files} file(s)",
             file=sys.stderr,
         )
+        if skipped.counts:
+            print(skipped.render(), file=sys.stderr)
     return 1 if n_invalid else 0
 
 
@@ -83,8 +98,10 @@ def _run(files: list[SourceFile]) -> list[BatchResult]:
 
 
 def _display(f: SourceFile) -> str:
-    """The path as the user would write it: relative to the cwd when possible."""
+    """The path as the user would write it: relative to the cwd when possible, names
+    that are not UTF-8 escaped as in ``source_path``."""
+    folder = "/" if f.source_path.endswith("/") else ""  # an entry for a whole folder
     try:
-        return os.path.relpath(f.path)
+        return represent_path(os.path.relpath(f.path)) + folder
     except ValueError:  # pragma: no cover - other drive on Windows
-        return str(Path(f.path))
+        return represent_path(str(Path(f.path))) + folder
