@@ -149,7 +149,7 @@ def test_run_on_its_own_temporary_server_is_clean(tmp_path: Path) -> None:
     generate_corpus(src, 30, seed=11, bad_share=0.1)
     env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_")}
     env["PREFECT_HOME"] = str(tmp_path / "prefect-home")  # no profile naming a server
-    servers_before = _temporary_servers()
+    servers_before = _temporary_servers(env["PREFECT_HOME"])
 
     def run(*extra: str) -> dict[str, Any]:
         args = ["run", str(src), "--db", str(db), "--no-progress", "--report-json", str(report)]
@@ -174,7 +174,7 @@ def test_run_on_its_own_temporary_server_is_clean(tmp_path: Path) -> None:
     assert cold["counts"]["loaded"] + cold["counts"]["quarantined"] == 30
     assert cold["timings_s"]["prefect_server_boot"] > 0
     assert 0 <= cold["timings_s"]["prefect_startup"] <= cold["timings_s"]["prefect_server_boot"]
-    assert _temporary_servers() <= servers_before  # ours was stopped
+    assert _temporary_servers(env["PREFECT_HOME"]) <= servers_before  # ours was stopped
 
     again = run()
     assert again["orchestration"] == "up-to-date"
@@ -206,14 +206,24 @@ def test_run_on_its_own_temporary_server_is_clean(tmp_path: Path) -> None:
     assert [r[0] for r in runs] == ids
     assert runs[1][1:] == runs[2][1:] == runs[3][1:]
     assert len({str(per_run[i]) for i in ids}) == 1
-    assert _temporary_servers() <= servers_before
+    assert _temporary_servers(env["PREFECT_HOME"]) <= servers_before
 
 
-def _temporary_servers() -> set[str]:
+def _temporary_servers(home: str) -> set[str]:
+    """Temporary Prefect servers started with ``PREFECT_HOME=home``: this test's own, not
+    those of whatever else runs on the machine."""
     found = subprocess.run(
         ["pgrep", "-f", "prefect.server.api.server:create_app"], capture_output=True, text=True
     )
-    return set(found.stdout.split())
+    ours = set()
+    for pid in found.stdout.split():
+        try:
+            environ = Path(f"/proc/{pid}/environ").read_bytes().split(b"\0")
+        except OSError:
+            continue
+        if f"PREFECT_HOME={home}".encode() in environ:
+            ours.add(pid)
+    return ours
 
 
 @pytest.mark.parametrize(

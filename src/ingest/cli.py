@@ -215,7 +215,8 @@ def _run_options(p: argparse.ArgumentParser) -> None:
         "--lock-timeout",
         type=_seconds,
         default=None,
-        help=f"seconds to wait for another run's lock (default {DEFAULT_LOCK_TIMEOUT:.0f})",
+        help="seconds to wait for another run, or a read-write session, to let go of the "
+        f"warehouse (default {DEFAULT_LOCK_TIMEOUT:.0f}); then exit 75",
     )
     p.add_argument(
         "--include",
@@ -259,7 +260,8 @@ def _remove_source_parser(sub: argparse._SubParsersAction[argparse.ArgumentParse
         "--lock-timeout",
         type=_seconds,
         default=DEFAULT_LOCK_TIMEOUT,
-        help=f"seconds to wait for another run's lock (default {DEFAULT_LOCK_TIMEOUT:.0f})",
+        help="seconds to wait for another run, or a read-write session, to let go of the "
+        f"warehouse (default {DEFAULT_LOCK_TIMEOUT:.0f}); then exit 75",
     )
     s.set_defaults(func=commands.remove_source)
 
