@@ -205,3 +205,46 @@ def test_signals_on_the_default_prefect_path(tmp_path: Path, bulk: Path) -> None
     for moment, how in CASES:
         attack(scene, ["--batch-size", "25"], moment, how)
     converge(scene, [])
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("how", ["ctrl-c", "sigterm", "sigkill"])
+def test_serve_stops_on_signals_and_leaves_nothing(tmp_path: Path, how: str) -> None:
+    """``ingest serve`` (its temporary server, no schedule firing): Ctrl-C and SIGTERM
+    stop it within seconds with one line and 130 / 143; SIGKILL leaves no process."""
+    src = tmp_path / "src"
+    generate_corpus(src, 5, seed=1, bad_share=0.0)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_API")}
+    out, err = tmp_path / "out.txt", tmp_path / "err.txt"
+    with open(out, "w", encoding="utf-8") as fo, open(err, "w", encoding="utf-8") as fe:
+        serve = ["serve", f"docs={src}", "--cron", "0 0 1 1 *", "--db", str(tmp_path / "w.db")]
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "ingest.cli", *serve],
+            stdout=fo,
+            stderr=fe,
+            env=env,
+            start_new_session=True,
+        )
+    seen: set[int] = set()
+    deadline = time.monotonic() + 120
+    while "is being served" not in out.read_text(encoding="utf-8"):
+        assert proc.poll() is None and time.monotonic() < deadline, err.read_text()
+        seen |= descendants(proc.pid)
+        time.sleep(0.1)
+    seen |= descendants(proc.pid)
+    sent = time.monotonic()
+    if how == "ctrl-c":
+        os.killpg(proc.pid, signal.SIGINT)
+    else:
+        os.kill(proc.pid, signal.SIGTERM if how == "sigterm" else signal.SIGKILL)
+    code = proc.wait(timeout=30)
+    took = time.monotonic() - sent
+    leftover = _reap(seen | descendants(proc.pid))
+    assert not leftover, f"serve, {how}: processes left behind: {leftover}"
+    if how == "sigkill":
+        return
+    assert code == {"ctrl-c": 130, "sigterm": 143}[how], err.read_text()
+    assert took < STOP_WITHIN_S, f"serve took {took:.1f}s to stop"
+    said = [ln for ln in err.read_text(encoding="utf-8").splitlines() if ln.strip()]
+    assert said[-1].startswith("ingest: stopped serving"), said
+    assert not any("Traceback" in ln or "ERROR" in ln for ln in said), said

@@ -313,7 +313,7 @@ def test_cron_schedule_runs_the_flow_and_loads_the_warehouse(
     finally:
         serve_code = serve.stop(signal.SIGINT, timeout=30)
     assert not serve.alive_in_group(), f"ingest serve left processes behind{logs()}"
-    assert serve_code == 0, f"ingest serve did not stop cleanly on SIGINT: {serve_code}{logs()}"
+    assert serve_code == 130, f"ingest serve did not stop cleanly on SIGINT: {serve_code}{logs()}"
     served_log = serve.log.read_text(encoding="utf-8", errors="replace")
     assert "Traceback" not in served_log and "ERROR" not in served_log, logs()
     print(f"scheduled run {done['id']} completed {waited:.1f}s after serve started")

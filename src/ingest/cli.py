@@ -34,7 +34,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not getattr(args, "command", None):
         parser.print_help()
         return EXIT_USAGE
-    interrupts.install()
+    serving = args.command == "serve"
+    interrupts.install(serving=serving)
     try:
         code = int(args.func(args))
     except BaseException as exc:
@@ -42,7 +43,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if signum is None and isinstance(exc, KeyboardInterrupt):
             signum = int(signal.SIGINT)  # before the handlers were installed
         if signum is not None:
-            print(f"ingest: {interrupts.describe(signum)}", file=sys.stderr)
+            print(f"ingest: {interrupts.describe(signum, serving=serving)}", file=sys.stderr)
             return interrupts.exit_code(signum)
         if not isinstance(exc, Exception) or failures.debugging():
             raise
@@ -52,7 +53,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return code
     signum = interrupts.requested()
     if signum is not None:  # it came too late to stop anything: say so all the same
-        print(f"ingest: {interrupts.describe(signum)}", file=sys.stderr)
+        print(f"ingest: {interrupts.describe(signum, serving=serving)}", file=sys.stderr)
         return interrupts.exit_code(signum)
     return code
 

@@ -46,6 +46,7 @@ _requested: list[int] = []  # signals received, in order
 _actions: dict[int, Callable[[], object]] = {}
 _published: list[str] = []  # warehouses this process published (for the message)
 _installed = False
+_serving = False  # the command serves a deployment (for the message)
 
 
 class Interrupted(BaseException):
@@ -72,8 +73,10 @@ def exit_code(signum: int) -> int:
     return EXIT_CODES.get(signum, 128 + signum)
 
 
-def describe(signum: int) -> str:
+def describe(signum: int, *, serving: bool = False) -> str:
     name = signal.Signals(signum).name
+    if serving:
+        return f"stopped serving ({name})"
     if _published:
         return f"interrupted ({name}) after the run was published to {_published[-1]}"
     return f"interrupted ({name}); the live warehouse is unchanged by this run"
@@ -97,9 +100,10 @@ def on_stop(action: Callable[[], object]) -> Iterator[None]:
         _actions.pop(key, None)
 
 
-def install() -> None:
+def install(*, serving: bool = False) -> None:
     """Take over SIGINT and SIGTERM for this process (from the CLI's main thread)."""
-    global _installed
+    global _installed, _serving
+    _serving = serving
     if _installed or threading.current_thread() is not threading.main_thread():
         return
     read_fd, write_fd = os.pipe2(os.O_NONBLOCK | os.O_CLOEXEC)
@@ -123,6 +127,12 @@ def own_sigterm() -> Iterator[None]:
         yield
     finally:
         signal.signal(signal.SIGTERM, previous)
+
+
+def reclaim_sigterm() -> None:
+    """Make SIGTERM ours again after a library replaced the handler (Prefect's Runner)."""
+    if _installed and threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, _note)
 
 
 def _note(signum: int, _frame: FrameType | None) -> None:
@@ -158,7 +168,7 @@ def _run(action: Callable[[], object]) -> None:
 
 def _exit_now(signum: int) -> None:
     with contextlib.suppress(Exception):
-        sys.stderr.write(f"ingest: {describe(signum)}\n")
+        sys.stderr.write(f"ingest: {describe(signum, serving=_serving)}\n")
         sys.stderr.flush()
     os._exit(exit_code(signum))
 
