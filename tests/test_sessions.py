@@ -208,3 +208,22 @@ def test_lock_is_reentrant_in_one_process_and_exclusive_across_processes(tmp_pat
         assert outer.held  # the nested release leaves the outer lock in place
         assert subprocess.run([sys.executable, "-c", probe]).returncode == 3
     assert subprocess.run([sys.executable, "-c", probe]).returncode == 0
+
+
+def test_sources_beside_a_read_write_session_is_busy_in_one_line(
+    loaded: tuple[Path, Path],
+) -> None:
+    _, db = loaded
+    analyst = _analyst(db, "pass")
+    try:
+        res = subprocess.run(
+            [sys.executable, "-m", "ingest.cli", "sources", "--db", str(db)],
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+    finally:
+        _close(analyst)
+    assert res.returncode == BUSY, res.stderr
+    lines = [ln for ln in res.stderr.splitlines() if ln.strip()]
+    assert len(lines) == 1 and "open read-write by another process" in lines[0], res.stderr

@@ -51,6 +51,21 @@ def check_names(con: duckdb.DuckDBPyConnection, sources: Sequence[Source]) -> No
             )
 
 
+def _open_read_only(db: str | Path) -> duckdb.DuckDBPyConnection:
+    """The warehouse, read-only; a read-write session holding it is a busy warehouse."""
+    try:
+        return duckdb.connect(str(db), read_only=True, config={"memory_limit": "64MB"})
+    except duckdb.IOException as exc:
+        if "lock" not in str(exc).lower():
+            raise
+        from .lock import WarehouseBusy
+
+        raise WarehouseBusy(
+            f"{db} is open read-write by another process; read-only readers must wait "
+            "until it closes (DuckDB allows no reader beside a writer)"
+        ) from None
+
+
 def _has_table(con: duckdb.DuckDBPyConnection, name: str) -> bool:
     row = con.execute(
         f"SELECT count(*) FROM duckdb_tables() WHERE table_name = '{name}' "
@@ -83,7 +98,7 @@ def list_sources(db: str | Path) -> WarehouseInfo:
 
     check_readable(db)
     info = WarehouseInfo(str(db))
-    with duckdb.connect(str(db), read_only=True, config={"memory_limit": "64MB"}) as con:
+    with _open_read_only(db) as con:
         if _has_table(con, "ingest_meta"):
             info.meta = dict(con.execute("SELECT key, value FROM ingest_meta").fetchall())
         if not _has_table(con, "sources"):
