@@ -20,7 +20,7 @@ from datetime import date, datetime
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from . import PARSER_VERSION, boilerplate, citations, clean, faq, references
+from . import PARSER_VERSION, boilerplate, citations, clean, faq, preflight, references
 from .blocks import Block, parse_blocks
 from .decode import decode
 from .entries import NotRegularFile, read_regular
@@ -181,6 +181,7 @@ class _Extraction:
         self.meta = fm.meta
         self.stage = "parse"
         t2 = t()
+        preflight.check(fm.body, fm.body_line, self.limits)
         self.lines = dec.text.split("\n")
         self.body = fm.body
         self.body_line = fm.body_line
