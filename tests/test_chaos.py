@@ -248,3 +248,19 @@ def test_serve_stops_on_signals_and_leaves_nothing(tmp_path: Path, how: str) -> 
     said = [ln for ln in err.read_text(encoding="utf-8").splitlines() if ln.strip()]
     assert said[-1].startswith("ingest: stopped serving"), said
     assert not any("Traceback" in ln or "ERROR" in ln for ln in said), said
+
+
+def test_the_cli_gives_the_signal_handlers_back(capsys: pytest.CaptureFixture[str]) -> None:
+    """``ingest.cli.main`` called in a longer-lived process (a script, these tests) owns
+    SIGINT and SIGTERM only while the command runs."""
+    import threading
+
+    from ingest.cli import main
+
+    before = signal.getsignal(signal.SIGINT), signal.getsignal(signal.SIGTERM)
+    assert main(["schema", "--ddl"]) == 0
+    assert (signal.getsignal(signal.SIGINT), signal.getsignal(signal.SIGTERM)) == before
+    assert signal.set_wakeup_fd(-1) == -1  # no wake-up pipe left installed
+    time.sleep(0.1)
+    assert not [t for t in threading.enumerate() if t.name == "ingest-stopper"]
+    assert "CREATE TABLE" in capsys.readouterr().out

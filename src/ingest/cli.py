@@ -35,7 +35,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_help()
         return EXIT_USAGE
     serving = args.command == "serve"
-    interrupts.install(serving=serving)
+    with interrupts.installed(serving=serving):
+        return _run_command(args, serving)
+
+
+def _run_command(args: argparse.Namespace, serving: bool) -> int:
+    """The command, and what its failure or interruption says (one line) and returns."""
     try:
         code = int(args.func(args))
     except BaseException as exc:

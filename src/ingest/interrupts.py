@@ -100,18 +100,34 @@ def on_stop(action: Callable[[], object]) -> Iterator[None]:
         _actions.pop(key, None)
 
 
-def install(*, serving: bool = False) -> None:
-    """Take over SIGINT and SIGTERM for this process (from the CLI's main thread)."""
+@contextlib.contextmanager
+def installed(*, serving: bool = False) -> Iterator[None]:
+    """Within the block, SIGINT and SIGTERM are this module's (from the CLI's main
+    thread); the process's own handlers are back afterwards (``ingest.cli.main`` may be
+    called from a longer-lived program, or a test)."""
     global _installed, _serving
-    _serving = serving
     if _installed or threading.current_thread() is not threading.main_thread():
+        yield
         return
+    _requested.clear()
+    _published.clear()
+    _serving = serving
     read_fd, write_fd = os.pipe2(os.O_NONBLOCK | os.O_CLOEXEC)
-    signal.set_wakeup_fd(write_fd, warn_on_full_buffer=False)
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(sig, _note)
-    threading.Thread(target=_stopper, args=(read_fd,), name="ingest-stopper", daemon=True).start()
+    old_fd = signal.set_wakeup_fd(write_fd, warn_on_full_buffer=False)
+    old = {sig: signal.signal(sig, _note) for sig in (signal.SIGINT, signal.SIGTERM)}
+    stopper = threading.Thread(target=_stopper, args=(read_fd,), name="ingest-stopper")
+    stopper.daemon = True
+    stopper.start()
     _installed = True
+    try:
+        yield
+    finally:
+        for sig, handler in old.items():
+            signal.signal(sig, handler)
+        signal.set_wakeup_fd(old_fd)
+        os.close(write_fd)  # the stopper reads end-of-file and returns
+        stopper.join(timeout=1)
+        _installed = False
 
 
 @contextlib.contextmanager
@@ -149,7 +165,14 @@ def _stopper(read_fd: int) -> None:
         ready, _, _ = select.select([read_fd], [], [], timeout)
         if not ready:  # the backstop: still alive long after the signal
             _exit_now(_requested[0] if _requested else signal.SIGTERM)
-        signums = [b for b in os.read(read_fd, 64) if b in EXIT_CODES]
+        try:
+            data = os.read(read_fd, 64)
+        except BlockingIOError:
+            continue
+        if not data:  # uninstalled
+            os.close(read_fd)
+            return
+        signums = [b for b in data if b in EXIT_CODES]
         if not signums:
             continue
         if first is not None:  # a second Ctrl-C: the user means now
