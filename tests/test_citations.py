@@ -22,6 +22,9 @@ from ingest.citations import find, strip
         ("en dash [3–5]", [3, 4, 5]),
         ("mixed [1, 3-4]", [1, 3, 4]),
         ("footnote[^4] here", [4]),
+        ("as shown [17]: where", [17]),
+        ("lists [52, 71, 91]: and more", [52, 71, 91]),
+        ("a footnote mid-line[^3]: then text", [3]),
     ],
 )
 def test_marker_spellings(text: str, numbers: list[int]) -> None:
@@ -39,6 +42,8 @@ def test_marker_spellings(text: str, numbers: list[int]) -> None:
         "[link](https://x.org/1)",
         "[1]: https://example.org",
         "[^1]: a definition",
+        "   [2]: https://example.org/indented-definition",
+        "text\n[3]: https://example.org/definition-on-its-own-line",
         "[a-b] letters",
     ],
 )
@@ -68,3 +73,20 @@ def test_citations_are_linked_and_resolved() -> None:
     assert "[5]" in codes["dangling_citation"] and "[3]" in codes["uncited_reference"]
     sec = next(s for s in rows(res, "sections") if s["heading"] == "Intro")
     assert sec["text"] == "First claim. Second."
+
+
+def test_marker_before_a_colon_is_recorded_in_prose_and_table_cells() -> None:
+    """``[17]:`` mid-line is a citation followed by a colon; only a label opening its line
+    is a definition."""
+    text = (
+        "# Guide\n\n## Results\n\nThe effect, as shown [17]: where it matters.\n\n"
+        "| arm | effect |\n|---|---|\n| A | 0.41 [52, 71, 91]: pooled |\n\n"
+        "## References\n\n[17]: https://example.org/seventeen\n"
+    )
+    res = ok(text)
+    numbers = sorted(c["ref_number"] for c in rows(res, "citations"))
+    assert numbers == [17, 52, 71, 91]
+    sec = next(s for s in rows(res, "sections") if s["heading"] == "Results")
+    assert "as shown: where it matters." in sec["text"] and "[17]" not in sec["text"]
+    cells = [c["text"] for c in rows(res, "table_cells")]
+    assert "0.41: pooled" in cells, cells

@@ -8,4 +8,4 @@ folders, and ``flows/`` wires the same functions into a Prefect flow.
 __version__ = "0.1.0"
 
 # Bump when extraction output changes, so unchanged files are re-parsed once.
-PARSER_VERSION = "2026.11.21-1"
+PARSER_VERSION = "2026.11.22-1"

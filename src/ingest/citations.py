@@ -4,8 +4,9 @@ One alternation covers every spelling seen in the sources: ``<sup>[1][2]</sup>``
 ``<a href="#">[7]</a>``, ``[\\[9\\]](#)``, footnotes ``[^3]``, and bare ``[2]``,
 ``[6, 7]``, ``[3-5]``, ``[3–5]``.  Bare brackets must hold only numbers, commas
 and dashes, so timestamps (``[02:04:00]``), checkboxes and ``H<sup>+</sup>`` are
-never taken for citations; a bracket followed by ``(`` or ``:`` is a link or a
-definition, not a citation.  Ranges are expanded but bounded, so ``[1-100000]``
+never taken for citations; a bracket followed by ``(`` is a link, and one followed
+by ``:`` at the start of a line is a reference or footnote definition; elsewhere
+``[17]:`` is a citation followed by a colon (``as shown [17]: where``).  Ranges are expanded but bounded, so ``[1-100000]``
 is treated as text, not a hundred thousand rows.
 """
 
@@ -19,8 +20,8 @@ MARKER = re.compile(
     r"<sup>\s*(?P<sup>(?:\[\s*" + _NUMS + r"\s*\]\s*,?\s*)+)</sup>"
     r"|<a\b[^>\n]*>\s*\[(?P<anchor>" + _NUMS + r")\]\s*</a>"
     r"|\[\\\[(?P<escaped>" + _NUMS + r")\\\]\]\([^)\n]*\)"
-    r"|\[\^(?P<foot>\d{1,4})\](?!:)"
-    r"|\[(?P<bare>" + _NUMS + r")\](?![(:])",
+    r"|\[\^(?P<foot>\d{1,4})\]"
+    r"|\[(?P<bare>" + _NUMS + r")\](?!\()",
 )
 _INNER = re.compile(r"\[\s*(" + _NUMS + r")\s*\]")
 _PART = re.compile(r"(\d+)\s*(?:[-–—]\s*(\d+))?")
@@ -54,6 +55,8 @@ def find(text: str, max_range: int = 100) -> list[Marker]:
         return []
     found: list[Marker] = []
     for m in MARKER.finditer(text):
+        if _definition(text, m):
+            continue
         kind = m.lastgroup
         spec = m.group(kind) if kind else None
         if spec is None:
@@ -67,7 +70,17 @@ def find(text: str, max_range: int = 100) -> list[Marker]:
 
 
 def strip(text: str) -> str:
-    """``text`` without its citation markers."""
+    """``text`` without its citation markers (definitions' labels stay)."""
     if "[" not in text:
         return text
-    return MARKER.sub("", text)
+    return MARKER.sub(lambda m: m.group(0) if _definition(text, m) else "", text)
+
+
+def _definition(text: str, m: re.Match[str]) -> bool:
+    """A ``[n]:`` or ``[^n]:`` label opening its line (up to 3 spaces in, as Markdown
+    allows): a reference or footnote definition, not a citation."""
+    if m.lastgroup not in ("bare", "foot") or text[m.end() : m.end() + 1] != ":":
+        return False
+    line_start = text.rfind("\n", 0, m.start()) + 1
+    lead = text[line_start : m.start()]
+    return len(lead) <= 3 and not lead.strip()
