@@ -71,3 +71,22 @@ def test_reference_section_rows_and_footnotes_anywhere() -> None:
     ]
     assert all(c["resolved"] for c in rows(res, "citations"))
     assert rows(res, "sections")[0]["text"] == "Claim and claim."
+
+
+def test_urls_keep_their_balanced_parentheses() -> None:
+    refs = parse_list(
+        [
+            "1. Foo. https://en.wikipedia.org/wiki/Foo_(bar).",
+            "2. [Foo (bar)](https://en.wikipedia.org/wiki/Foo_(bar))",
+            "3. A trial. Lancet. https://doi.org/10.1016/S0140-6736(20)30183-5",
+            "4. Aside (see https://x.org/a).",
+        ],
+        1,
+    )
+    assert [r.url for r in refs] == [
+        "https://en.wikipedia.org/wiki/Foo_(bar)",
+        "https://en.wikipedia.org/wiki/Foo_(bar)",
+        "https://doi.org/10.1016/S0140-6736(20)30183-5",
+        "https://x.org/a",  # the closing parenthesis is the sentence's, not the URL's
+    ]
+    assert refs[1].title == "Foo (bar)"

@@ -59,21 +59,23 @@ def check(body: str, first_line: int, limits: Limits) -> None:
 
 def _measure(body: str, limits: Limits) -> Iterator[tuple[Budget, int, int | None]]:
     """(budget, count, line of the first excess or None) for each shape, cheapest first."""
-    yield Budget("table cells (pipe and tab separated)", "max_table_cells"), *_cells(
-        body, limits.max_table_cells
+    yield (
+        Budget("table cells (pipe and tab separated)", "max_table_cells"),
+        *_cells(body, limits.max_table_cells),
     )
-    yield Budget("HTML table cells", "max_html_cells"), *_count(
-        _HTML_CELL, body, limits.max_html_cells
+    yield (
+        Budget("HTML table cells", "max_html_cells"),
+        *_count(_HTML_CELL, body, limits.max_html_cells),
     )
-    yield Budget("citation markers", "max_citation_markers"), *_count(
-        _CITATION, body, limits.max_citation_markers
+    yield (
+        Budget("citation markers", "max_citation_markers"),
+        *_count(_CITATION, body, limits.max_citation_markers),
     )
     yield Budget("headings", "max_headings"), *_count(_HEADING, body, limits.max_headings)
-    yield Budget("list items", "max_list_items"), *_count(
-        _LIST_ITEM, body, limits.max_list_items
-    )
-    yield Budget("block-quote levels, summed over lines", "max_quote_levels"), *_quotes(
-        body, limits.max_quote_levels
+    yield Budget("list items", "max_list_items"), *_count(_LIST_ITEM, body, limits.max_list_items)
+    yield (
+        Budget("block-quote levels, summed over lines", "max_quote_levels"),
+        *_quotes(body, limits.max_quote_levels),
     )
 
 

@@ -25,8 +25,10 @@ _ENTRY = re.compile(r"^\s{0,6}(?:[-*+]\s+)?(?:\[\^?(\d{1,4})\]:?|(\d{1,4})[.)])\
 _BULLET = re.compile(r"^\s{0,6}[-*+]\s+(\S.*)$")
 FOOTNOTE_DEF = re.compile(r"^\s{0,3}\[\^(\d{1,4})\]:\s*(.*)$")
 CITE_THIS = re.compile(r"^\W*(?:[-*+]\s+)?to cite this (?:document|article|page|guide)", re.I)
-_MD_LINK = re.compile(r"\[([^\]\n]*)\]\((https?://[^)\s]+)\)")
-_URL = re.compile(r"<?(https?://[^\s<>\]\)\"']+)>?")
+# URLs may hold balanced parentheses (``.../wiki/Foo_(bar)``, DOIs like ``10.1016/S0140-6736(20)30183-5``).
+_URL_BODY = r"(?:[^\s<>\[\]()\"']|\([^\s()<>]*\))+"
+_MD_LINK = re.compile(r"\[([^\]\n]*)\]\((https?://" + _URL_BODY + r")\)")
+_URL = re.compile(r"<?(https?://" + _URL_BODY + r")>?")
 _DOMAIN = re.compile(r"\s*\[([A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,})\]\s*\.?$")
 _SEPARATORS = (" - ", " | ", " — ", " – ")
 
