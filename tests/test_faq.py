@@ -89,3 +89,18 @@ def test_clean_output_has_no_markup_or_labels() -> None:
     q, emb = faq.repair_question("**Q: Why  now**\n\n**A:** because", "f", [])
     assert (q, emb) == ("Why now?", "because")
     assert faq.repair_answer("**A:**  fine  **", "f", []) == "fine"
+
+
+def test_emphasised_answers_lose_their_label_and_a_trailing_disclaimer_is_not_an_answer() -> None:
+    text = (
+        "---\ntitle: T\nfaq:\n  - q: What is it?\n    a: '*A: It is a drug.*'\n---\n\n"
+        "# T\n\n## FAQ\n\n### What is the dose?\n\n*A: Take one tablet daily.*\n\n"
+        "With food.\n\n### Is it safe?\n\n_A: Mostly, yes._\n\n"
+        "Disclaimer: this page is not medical advice.\n"
+    )
+    got = [(f["question"], f["answer"]) for f in rows(ok(text), "faqs")]
+    assert got == [
+        ("What is it?", "It is a drug."),
+        ("What is the dose?", "Take one tablet daily. With food."),  # a second paragraph
+        ("Is it safe?", "Mostly, yes."),  # the disclaimer after the list is not glued on
+    ]

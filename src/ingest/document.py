@@ -495,15 +495,7 @@ class _Extraction:
         repairs: list[faq.Repair] = []
         fm_items = self.meta.get("faqs", self.meta.get("faq", self.meta.get("FAQs")))
         front = faq.from_front_matter(fm_items, repairs)
-        body: list[faq.Faq] = []
-        cur: faq.Faq | None = None
-        for raw, kind, line in self.faq_blocks:
-            q, a = faq.parse_body_block(raw, kind)
-            if q:
-                cur = faq.Faq(q, a or "", "body", line)
-                body.append(cur)
-            elif a and cur is not None:
-                cur.answer = f"{cur.answer} {a}".strip() if cur.answer else a
+        body = self._body_faqs()
         merged = faq.reconcile(front, body, repairs)
         for fld, rule, before, after, where in repairs:
             self.repair(fld, rule, before, after, where)
@@ -525,6 +517,32 @@ class _Extraction:
                     "line_start": f.line,
                 }
             )
+
+    def _body_faqs(self) -> list[faq.Faq]:
+        """Question/answer pairs of the body's FAQ blocks.  Where answers carry an ``A:``
+        label, unlabelled paragraphs after one are held back: they join that answer if
+        another question follows (a second paragraph), and are dropped after the last
+        (a disclaimer under the list is not part of its last answer)."""
+        body: list[faq.Faq] = []
+        cur: faq.Faq | None = None
+        labelled = False
+        held: list[str] = []
+        for raw, kind, line in self.faq_blocks:
+            q, a = faq.parse_body_block(raw, kind)
+            if q:
+                if cur is not None and held:
+                    cur.answer = " ".join([cur.answer, *held]).strip()
+                held = []
+                cur = faq.Faq(q, a or "", "body", line)
+                body.append(cur)
+            elif a and cur is not None:
+                is_label = faq.labelled_answer(raw)
+                labelled = labelled or is_label
+                if labelled and not is_label and cur.answer:
+                    held.append(a)
+                else:
+                    cur.answer = f"{cur.answer} {a}".strip() if cur.answer else a
+        return body
 
     def resolve_citations(self) -> None:
         numbers = {r.number for r in self.references}

@@ -35,6 +35,14 @@ _LEAD_BOLD_QPREFIX = re.compile(
     r"^\s*\*\*\s*Q\s*\d*\s*[:.)]\s*(.+?)\*\*\s*(.*)$", re.DOTALL | re.IGNORECASE
 )
 _KEY = re.compile(r"[^\w]+")
+# A whole answer in single emphasis: ``*A: answer*`` / ``_A: answer_``.
+_EMPHASIS = re.compile(r"^\s*([*_])(?![*_\s])(.+?)(?<![*_\s])\1\s*$", re.DOTALL)
+
+
+def unwrap_emphasis(text: str) -> str:
+    """``text`` without single emphasis around all of it (``*...*``, ``_..._``)."""
+    m = _EMPHASIS.match(text)
+    return m.group(2) if m else text
 
 
 @dataclass(slots=True)
@@ -83,6 +91,7 @@ def repair_answer(raw: Any, field: str, repairs: list[Repair]) -> str:
         return ""
     a = str(raw)
     before = a
+    a = unwrap_emphasis(a)
     if _A_PREFIX.match(a):
         a = _A_PREFIX.sub("", a, count=1)
         repairs.append((field, "a_prefix", before, a, None))
@@ -128,7 +137,8 @@ def from_front_matter(items: Any, repairs: list[Repair]) -> list[Faq]:
 
 
 def parse_body_block(raw: str, kind: str) -> tuple[str | None, str | None]:
-    """(question, answer) spelled by one body block; either may be None."""
+    """(question, answer) spelled by one body block; either may be None.  See
+    :func:`labelled_answer` for whether an answer carried an ``A:`` label."""
     if kind == "heading":
         text = clean.heading(raw)
         text = _Q_PREFIX.sub("", text)
@@ -150,9 +160,14 @@ def parse_body_block(raw: str, kind: str) -> tuple[str | None, str | None]:
         q = clean.plain(_Q_PREFIX.sub("", text))
         if q:
             return q if q.endswith(("?", "？")) else q + "?", ans
-    if _A_PREFIX.match(raw):
-        return None, clean.plain(_A_PREFIX.sub("", raw, count=1))
+    if labelled_answer(raw):
+        return None, clean.plain(_A_PREFIX.sub("", unwrap_emphasis(raw), count=1))
     return None, clean.plain(raw) or None
+
+
+def labelled_answer(raw: str) -> bool:
+    """Whether a body block is an answer labelled ``A:`` (bold, emphasised or plain)."""
+    return bool(_A_PREFIX.match(unwrap_emphasis(raw)))
 
 
 def reconcile(front: list[Faq], body: list[Faq], repairs: list[Repair]) -> list[Faq]:
