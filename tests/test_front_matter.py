@@ -52,14 +52,16 @@ def test_thematic_break_in_body_is_not_front_matter() -> None:
     ("text", "code", "line"),
     [
         ("---\ntitle: ok\nbad: a: b\n---\nx\n", "yaml_syntax", 3),
-        ("---\ntitle: [unclosed\n---\nx\n", "yaml_syntax", 3),
+        # An open bracket or quote: the line where it opens, not where the parser gave up.
+        ("---\ntitle: [unclosed\n---\nx\n", "yaml_syntax", 2),
+        ('---\ntitle: "unterminated\nauthor: x\ntags:\n  - a\n---\nx\n', "yaml_syntax", 2),
         ("---\nx: !!python/object/apply:os.system ['echo hi']\n---\nx\n", "yaml_python_tag", 2),
         ("---\nx: !!python/name:os.system\n---\nx\n", "yaml_python_tag", 2),
         ("---\nx: !custom 3\n---\nx\n", "yaml_unknown_tag", 2),
         ("---\n- just\n- a list\n---\nx\n", "front_matter_not_mapping", 2),
         ("---\ntitle: never closed\nauthor: x\n\n# Body\n", "front_matter_unterminated", 1),
         ('+++\ntitle = "x\n+++\nbody\n', "toml_syntax", 2),
-        ('---\n{"a": 1\n---\nx\n', "yaml_syntax", 3),
+        ('---\n{"a": 1\n---\nx\n', "yaml_syntax", 2),
     ],
 )
 def test_bad_front_matter_is_a_structured_error(text: str, code: str, line: int) -> None:
@@ -67,6 +69,8 @@ def test_bad_front_matter_is_a_structured_error(text: str, code: str, line: int)
     assert res.error is not None, "expected an error"
     assert (res.error.code, res.error.line) == (code, line)
     assert res.error.stage == "front_matter"
+    if code == "yaml_syntax":  # the line is in the message too (the quarantine row's text)
+        assert f"at line {line}" in res.error.message
 
 
 def test_python_tag_is_never_executed(tmp_path) -> None:

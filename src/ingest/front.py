@@ -184,12 +184,12 @@ def _load(handler: BaseHandler, fm: str, fmt: str, first_line: int) -> dict[str,
             line=_mark_line(exc, first_line),
         ) from None
     except yaml.YAMLError as exc:
-        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        line, problem = _yaml_problem(exc, first_line)
         raise IngestError(
             STAGE,
             "yaml_syntax",
-            f"front matter is not valid YAML: {problem}",
-            line=_mark_line(exc, first_line),
+            f"front matter is not valid YAML at line {line}: {problem}",
+            line=line,
         ) from None
     except tomllib.TOMLDecodeError as exc:
         lineno = getattr(exc, "lineno", None)
@@ -220,6 +220,22 @@ def _load(handler: BaseHandler, fm: str, fmt: str, first_line: int) -> dict[str,
             line=first_line,
         )
     return {str(k): v for k, v in meta.items()}
+
+
+def _yaml_problem(exc: yaml.YAMLError, first_line: int) -> tuple[int, str]:
+    """Where a YAML error starts, and what it is.  For a construct left open (a quote
+    never closed: "while scanning a quoted scalar ... found unexpected end of stream")
+    the parser's problem mark is where it gave up, often the end of the front matter;
+    the construct began at the context mark, which is the line to look at."""
+    problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+    context = getattr(exc, "context", None) or ""
+    start = getattr(exc, "context_mark", None)
+    end = getattr(exc, "problem_mark", None)
+    if start is not None and end is not None and context.startswith("while "):
+        opened, gave_up = first_line + start.line, first_line + end.line
+        if opened != gave_up:
+            return opened, f"{problem} (at line {gave_up}) {context} that starts here"
+    return _mark_line(exc, first_line), problem
 
 
 def _mark_line(exc: Exception, first_line: int) -> int:
