@@ -102,3 +102,22 @@ def test_tsv_header_with_year_columns_and_blank_corner() -> None:
         if not isinstance(s, tuple)
     ]
     assert u.header == ["Parameter", "2019", "2020"]
+
+
+def test_cell_text_is_only_trimmed_of_whitespace_and_citation_markers() -> None:
+    """Significance marks, operators and the source's spacing stay; markers go, with the
+    spaces before them when punctuation follows."""
+    text = (
+        "# T\n\n| estimate | formula | note |\n|---|---|---|\n"
+        "| 0.41 (0.03) * | x ** 2 | a : b |\n"
+        "| 0.12 (0.02) *** | (0.6 , 0.9) | shown [3]: pooled |\n"
+    )
+    cells = [c["text"] for c in rows(ok(text), "table_cells")]
+    assert cells == [
+        "0.41 (0.03) *",
+        "x ** 2",
+        "a : b",
+        "0.12 (0.02) ***",
+        "(0.6 , 0.9)",
+        "shown: pooled",
+    ]

@@ -24,6 +24,9 @@ _BOLD = re.compile(r"(\*\*|__)(?=\S)(.+?)(?<=\S)\1", re.DOTALL)
 _ITALIC_STAR = re.compile(r"(?<![\w*])\*(?=[^\s*])(.+?)(?<=[^\s*])\*(?![\w*])", re.DOTALL)
 _ITALIC_UNDER = re.compile(r"(?<![\w_])_(?=[^\s_])(.+?)(?<=[^\s_])_(?![\w_])", re.DOTALL)
 _STRAY_BOLD = re.compile(r"\*\*+|(?<=\s)__+|^__+|__+$")
+# In a table cell, only markers stuck to a word are stray markup; a run of stars
+# standing alone is content: a significance mark ("0.41 (0.03) ***"), a power ("x ** 2").
+_STRAY_BOLD_CELL = re.compile(r"\*\*+(?=[^\s*])|(?<=[^\s*])\*\*+|^__+(?=\S)|(?<=\S)__+$")
 _CODE = re.compile(r"`+([^`]*)`+")
 _ESCAPE = re.compile(r"\\([!-/:-@\[-`{-~])")
 _KRAMDOWN_ATTR = re.compile(r"\{:[^}\n]*\}")
@@ -31,8 +34,10 @@ _SPACES = re.compile(r"[ \t\u00a0\u2000-\u200b\u202f\u3000]+")
 _SPACE_BEFORE_PUNCT = re.compile(r" +([,.;:!?)])(?=\s|$)")
 
 
-def plain(text: str, *, keep_newlines: bool = False) -> str:
-    """Return the visible text of an inline Markdown/HTML fragment."""
+def plain(text: str, *, keep_newlines: bool = False, cell: bool = False) -> str:
+    """Return the visible text of an inline Markdown/HTML fragment.  A table ``cell``
+    keeps its spacing around punctuation (``a : b``, ``(0.6 , 0.9)``): only runs of
+    whitespace are collapsed there."""
     if not text:
         return ""
     if "<" in text:
@@ -54,22 +59,23 @@ def plain(text: str, *, keep_newlines: bool = False) -> str:
         text = _BOLD.sub(r"\2", text)
         text = _ITALIC_STAR.sub(r"\1", text)
         text = _ITALIC_UNDER.sub(r"\1", text)
-        text = _STRAY_BOLD.sub("", text)
+        text = (_STRAY_BOLD_CELL if cell else _STRAY_BOLD).sub("", text)
     if "\\" in text:
         text = _ESCAPE.sub(r"\1", text)
     if "&" in text:
         text = html.unescape(text)
-    return squash(text, keep_newlines=keep_newlines)
+    return squash(text, keep_newlines=keep_newlines, punctuation=not cell)
 
 
-def squash(text: str, *, keep_newlines: bool = False) -> str:
-    """Collapse runs of whitespace; keep line breaks only when asked."""
+def squash(text: str, *, keep_newlines: bool = False, punctuation: bool = True) -> str:
+    """Collapse runs of whitespace (keep line breaks only when asked); with
+    ``punctuation``, also the spaces left before punctuation (``word ,``)."""
     if keep_newlines:
         lines = (_SPACES.sub(" ", ln).strip() for ln in text.split("\n"))
         text = "\n".join(ln for ln in lines if ln)
     else:
         text = _SPACES.sub(" ", text.replace("\n", " ")).strip()
-    if " " in text:
+    if punctuation and " " in text:
         text = _SPACE_BEFORE_PUNCT.sub(r"\1", text)
     return text
 

@@ -435,7 +435,9 @@ class _Extraction:
                 marks = citations.find(raw, self.limits.max_citation_range) if raw else []
                 for mk in marks:
                     self.add_citation(mk.number, line, None, table_id, r)
-                text = clean.plain(citations.strip(raw) if marks else raw, keep_newlines=keep_nl)
+                text = clean.plain(
+                    citations.strip(raw) if marks else raw, keep_newlines=keep_nl, cell=True
+                )
                 cells.append(
                     {
                         "doc_id": self.res.doc_id,
