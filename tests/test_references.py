@@ -90,3 +90,22 @@ def test_urls_keep_their_balanced_parentheses() -> None:
         "https://x.org/a",  # the closing parenthesis is the sentence's, not the URL's
     ]
     assert refs[1].title == "Foo (bar)"
+
+
+def test_journal_style_entries_split_title_and_journal() -> None:
+    refs = parse_list(
+        [
+            "1. Efficacy of tacrolimus in atopic dermatitis. J Am Acad Dermatol. 2019.",
+            "2. Smith J, Doe A. Long-term safety of Z. N Engl J Med. 2018;378(4):345-353.",
+            "3. What works? A review. BMJ. 2021.",
+            "4. Something happened in 2020. Then more.",  # no journal-and-year tail
+        ],
+        1,
+    )
+    got = [(r.title, r.source) for r in refs]
+    assert got == [
+        ("Efficacy of tacrolimus in atopic dermatitis", "J Am Acad Dermatol"),
+        ("Long-term safety of Z", "N Engl J Med"),
+        ("What works? A review", "BMJ"),
+        ("Something happened in 2020. Then more", None),
+    ]

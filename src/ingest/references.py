@@ -121,7 +121,39 @@ def _reference(number: int, line: int, raw: str) -> Reference:
     return Reference(number, title.rstrip(" ."), source, domain, url, line, raw)
 
 
+# Vancouver/NLM style: "[Authors.] Title. Journal. 2020;395(4):1-10." (journal names
+# abbreviated without periods, as PubMed writes them).
+_YEAR_SEGMENT = re.compile(r"^(?:19|20)\d\d\b")
+
+
+def _split_journal(text: str) -> tuple[str, str] | None:
+    """(title, journal) of a journal-style entry, or None when ``text`` is not one."""
+    parts = [p.strip() for p in re.split(r"\.\s+", text.rstrip(". ")) if p.strip()]
+    k = next((i for i in range(len(parts) - 1, 1, -1) if _YEAR_SEGMENT.match(parts[i])), None)
+    if k is None:
+        return None
+    journal = parts[k - 1]
+    if len(journal) > 60 or len(journal.split()) > 8 or journal.endswith(("?", "!")):
+        return None
+    before = parts[: k - 1]
+    title = before[-1] if len(before) <= 2 else ". ".join(before[1:])
+    if len(before) == 2 and not _looks_like_authors(before[0]):
+        title = ". ".join(before)
+    return title, journal
+
+
+def _looks_like_authors(text: str) -> bool:
+    """ "Smith J, Doe AB" / "Smith J et al": surnames with initials."""
+    names = [n.strip() for n in re.split(r",|\band\b", text) if n.strip()]
+    return bool(names) and all(
+        re.fullmatch(r"[A-Z][\w'’-]+(?: [A-Z][\w'’-]+)* [A-Z]{1,3}|et al", n) for n in names
+    )
+
+
 def _split_publisher(text: str) -> tuple[str, str | None]:
+    journal_style = _split_journal(text)
+    if journal_style is not None:
+        return journal_style
     best = -1
     sep_len = 0
     for sep in _SEPARATORS:
