@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from helpers import ok, rows
 from ingest.tables import tsv_segments
 
@@ -121,3 +123,35 @@ def test_cell_text_is_only_trimmed_of_whitespace_and_citation_markers() -> None:
         "(0.6 , 0.9)",
         "shown: pooled",
     ]
+
+
+@pytest.mark.parametrize(
+    ("table", "header"),
+    [
+        # an empty top-left cell: the header line starts with a tab
+        ("\tDose\tRate\nAdults\t10 mg\t1/day\nChildren\t5 mg\t2/day\n", ["col_1", "Dose", "Rate"]),
+        # rows written as list items
+        (
+            "- Name\tDose\tRate\n- Adults\t10 mg\t1/day\n- Children\t5 mg\t2/day\n",
+            ["Name", "Dose", "Rate"],
+        ),
+        # a header and rows ending with empty cells
+        (
+            "Name\tDose\tRate\t\t\nAdults\t10 mg\t1/day\t\t\nChildren\t5 mg\t2/day\t\n",
+            ["Name", "Dose", "Rate"],
+        ),
+    ],
+)
+def test_tab_tables_in_the_shapes_markdown_splits(table: str, header: list[str]) -> None:
+    res = ok("# T\n\nIntro.\n\n" + table)
+    (t,) = rows(res, "doc_tables")
+    cells = [(c["row_index"], c["column_name"], c["text"]) for c in rows(res, "table_cells")]
+    assert cells == [
+        (1, header[0], "Adults"),
+        (1, header[1], "10 mg"),
+        (1, header[2], "1/day"),
+        (2, header[0], "Children"),
+        (2, header[1], "5 mg"),
+        (2, header[2], "2/day"),
+    ]
+    assert t["n_rows"] == 2

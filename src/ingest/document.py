@@ -28,7 +28,7 @@ from .errors import IngestError, Issue, truncate, warning
 from .families import classify
 from .front import parse_front_matter
 from .limits import DEFAULT_LIMITS, Limits
-from .tables import RawTable, html_tables, pipe_table, tsv_segments
+from .tables import RawTable, html_tables, merge_tab_runs, pipe_table, tsv_segments
 
 Row = dict[str, Any]
 TABLES = (
@@ -258,7 +258,7 @@ class _Extraction:
     # -- the pass -------------------------------------------------------------
     def walk(self, blocks: list[Block]) -> None:
         skip_until = 0
-        for b in blocks:
+        for b in merge_tab_runs(blocks, self.lines):
             if b.line <= skip_until:
                 continue
             if b.kind == "heading":

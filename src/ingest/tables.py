@@ -7,15 +7,18 @@ row; cleaning cells and linking their citation markers happens in
 Tab-separated tables have no markup at all, so they are found by shape: two or
 more consecutive lines that each hold a tab.  The first row is the header unless
 it looks like data (numbers or empty cells).  Ragged rows are padded to the
-widest row after trailing empty cells are dropped.  HTML tables go through
+widest row after trailing empty cells are dropped.  The Markdown parser splits some
+such tables (:func:`merge_tab_runs` joins them again).  HTML tables go through
 BeautifulSoup, which decodes entities and tolerates the broken markup that real
 pages carry; ``<br>`` becomes a line break inside the cell.
 """
 
 from __future__ import annotations
 
+import copy
 import re
 from dataclasses import dataclass, field
+from typing import Any
 
 from bs4 import BeautifulSoup, Tag
 
@@ -66,7 +69,45 @@ def tsv_segments(lines: list[str], first_line: int) -> list[tuple[int, str] | Ra
     return out
 
 
+def merge_tab_runs(blocks: list[Any], lines: list[str]) -> list[Any]:
+    """Join adjacent blocks whose source lines all hold tabs into one paragraph, so a
+    tab-separated table is seen whole: a header with an empty top-left cell starts
+    with a tab and parses as a one-line code block; rows written ``- name<TAB>...``
+    parse as list items.  (``Block``s, from :mod:`ingest.blocks`.)"""
+    out: list[Any] = []
+    for b in blocks:
+        prev = out[-1] if out else None
+        if (
+            prev is not None
+            and b.line == prev.end + 1
+            and prev.kind in _TAB_KINDS
+            and b.kind in _TAB_KINDS
+            and prev.quote == b.quote
+            and _tabbed(lines, prev)
+            and _tabbed(lines, b)
+        ):
+            merged = copy.copy(prev)
+            merged.kind, merged.end, merged.level = "para", b.end, 0
+            merged.text = "\n".join(lines[prev.line - 1 : b.end])
+            out[-1] = merged
+            continue
+        out.append(b)
+    return out
+
+
+_TAB_KINDS = ("para", "item", "code")
+
+
+def _tabbed(lines: list[str], b: Any) -> bool:
+    return all("\t" in ln for ln in lines[b.line - 1 : b.end])
+
+
+_LIST_MARKER = re.compile(r"^\s*(?:[-+*]|\d{1,9}[.)])[ \t]+")
+
+
 def _tsv_table(lines: list[str], line: int) -> RawTable:
+    if all(_LIST_MARKER.match(ln) for ln in lines):  # rows written as list items
+        lines = [_LIST_MARKER.sub("", ln, count=1) for ln in lines]
     rows = [_trim(ln.rstrip("\n").split("\t")) for ln in lines]
     width = max(len(r) for r in rows)
     rows = [r + [""] * (width - len(r)) for r in rows]
