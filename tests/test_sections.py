@@ -152,3 +152,23 @@ def test_template_and_empty_monograph_are_flagged() -> None:
     assert "template_placeholders" in {w.code for w in res.warnings}
     res = ok("---\ntitle: Omega-\nis_banned: false\n---\nI cannot write this page.\n")
     assert "no_sections" in {w.code for w in res.warnings}
+
+
+def test_vendor_furniture_is_recognised_by_its_shape_not_its_phrases() -> None:
+    """Calls to action that are only links to nowhere, the short pitch right before one,
+    and a contact block under a small heading: phrasings no pattern lists."""
+    text = (
+        "# Guide\n\n## Results\n\nThe compound was potent [1].\n\n"
+        "Looking for bulk quantities?\n\n[Request a Quote](#)\n\n"
+        "[**Talk to a scientist**](#) | [Download the brochure](javascript:void(0))\n\n"
+        "### Reach our lab\n\nAcme Labs Inc.\n1200 Harbor Boulevard, Suite 4\n"
+        "Phone: +1 (555) 010-2000\nsales@acme-labs.example\n\n"
+        "## Discussion\n\nQuestions remain? Yes, see [the paper](https://x.org/p).\n\n"
+        "- [Back to results](#results)\n"
+    )
+    secs = {s["heading"]: s["text"] for s in rows(ok(text), "sections")}
+    assert secs["Results"] == "The compound was potent."
+    assert "Reach our lab" not in secs  # all of it was contact lines
+    # A question followed by prose, and a link to a named anchor, are content.
+    assert secs["Discussion"].startswith("Questions remain? Yes, see the paper.")
+    assert "Back to results" in secs["Discussion"]

@@ -56,6 +56,7 @@ class Block:
     number: int | None = None  # ordered-list number of an item
     quote: int = 0  # blockquote depth
     rows: list[list[str]] = field(default_factory=list)  # pipe table cells, header first
+    furniture: bool = False  # vendor page furniture, by its shape (ingest.boilerplate)
 
 
 _BLOCK_RULES: list[Any] = [

@@ -258,7 +258,7 @@ class _Extraction:
     # -- the pass -------------------------------------------------------------
     def walk(self, blocks: list[Block]) -> None:
         skip_until = 0
-        for b in merge_tab_runs(blocks, self.lines):
+        for b in boilerplate.mark_furniture(merge_tab_runs(blocks, self.lines)):
             if b.line <= skip_until:
                 continue
             if b.kind == "heading":
@@ -271,7 +271,7 @@ class _Extraction:
                     self.faq_blocks.append((b.text, "heading", b.line))
                 continue
             sec = self.current()
-            if sec.boiler:
+            if sec.boiler or b.furniture:
                 sec.dropped += 1
                 continue
             if b.kind in ("para", "item"):
