@@ -139,7 +139,7 @@ def test_file_turning_bad_is_quarantined_and_its_old_rows_removed(tmp_path: Path
         q = con.execute(
             "SELECT source_path, stage, error_code, line_start FROM current_quarantine"
         ).fetchall()
-        assert q == [("a.md", "front_matter", "yaml_syntax", 3)]
+        assert q == [("a.md", "front_matter", "yaml_syntax", 2)]  # where the "[" opens
     # unchanged and still bad: reported again without re-parsing
     s = _run(src, db).counts()  # type: ignore[attr-defined]
     assert (s["quarantined"], s["unchanged"]) == (1, 1)
