@@ -260,3 +260,21 @@ def test_kill_9_mid_run_leaves_old_state_and_next_run_recovers(tmp_path: Path) -
     )
     assert counts(db)["documents"] == summary["loaded"] + summary["unchanged"]
     assert not list(tmp_path.glob(".w.duckdb.build-*"))
+
+
+def test_large_values_load_under_a_small_memory_limit(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Several documents of one long section each: the insert that cannot pin their
+    values under the loader's limit is retried under a raised one, not failed."""
+    src, db = tmp_path / "src", tmp_path / "w.duckdb"
+    src.mkdir()
+    para = "Plain prose that only makes this section long. " * 20 + "\n\n"
+    for i in range(4):
+        (src / f"long{i}.md").write_text(f"# Long {i}\n\n" + para * 1500, encoding="utf-8")
+    monkeypatch.setenv("INGEST_DUCKDB_MEMORY_LIMIT", "8MB")
+    summary = _run(src, db).counts()  # type: ignore[attr-defined]
+    assert (summary["loaded"], summary["quarantined"]) == (4, 0)
+    with duckdb.connect(str(db), read_only=True) as con:
+        lengths = con.execute("SELECT max(length(text)) FROM sections").fetchone()
+    assert lengths is not None and lengths[0] > 1_000_000

@@ -30,11 +30,16 @@ from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING
 
+import duckdb
+
 from . import interrupts, schema
 from .batch import BatchResult, write_parquet
+from .warehouse import megabytes
 
 if TYPE_CHECKING:
     from .warehouse import Warehouse
+
+_RETRY_FACTORS = (1, 2, 4, 8)  # the insert's memory limit, as multiples of the loader's
 
 
 def _tables() -> list[str]:
@@ -94,16 +99,32 @@ class Loader:
         try:
             for name in _tables():
                 if files[name]:
-                    with self.wh.transaction():
-                        n = con.execute(
-                            f"INSERT INTO {name} BY NAME SELECT * FROM "
-                            f"read_parquet({files[name]}, union_by_name = true)"
-                        ).fetchone()
+                    n = self._insert(name, files[name])
                     if name not in ("source_files", "quarantine"):
-                        self.rows += int(n[0]) if n else 0
+                        self.rows += n
         finally:
             con.execute("RESET preserve_insertion_order")
         self.seconds += time.perf_counter() - t0
+
+    def _insert(self, name: str, files: str) -> int:
+        """One table's staged rows in one transaction.  The loader's small memory limit
+        holds any number of ordinary rows, but several multi-megabyte values read in
+        parallel (8 MB documents of one long section each) can need more pinned at once:
+        DuckDB then refuses the statement ("failed to pin block"), the transaction rolls
+        back, and the insert is tried again under a doubled limit, up to 8x."""
+        sql = (
+            f"INSERT INTO {name} BY NAME SELECT * FROM read_parquet({files}, union_by_name = true)"
+        )
+        base = megabytes(self.wh.memory_limit)
+        for factor in _RETRY_FACTORS:
+            try:
+                with self.wh.bulk_memory(0, at_least_mb=base * factor), self.wh.transaction():
+                    n = self.wh.connection().execute(sql).fetchone()
+                return int(n[0]) if n else 0
+            except duckdb.OutOfMemoryException:
+                if factor == _RETRY_FACTORS[-1]:
+                    raise
+        raise AssertionError("unreachable")
 
     def _files(self, table: str) -> str:
         """The stage's files of ``table`` as a SQL list literal ('' when there are none)."""

@@ -71,7 +71,7 @@ BULK_BASE_MB = 32
 BULK_MB_PER_MILLION_FILES = 96
 
 
-def _megabytes(limit: str) -> int:
+def megabytes(limit: str) -> int:
     """'32MB' / '1GB' / '512KiB' -> whole megabytes (at least 1)."""
     m = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*([KMGT]?)I?B?\s*", limit.upper())
     if not m:
@@ -229,12 +229,13 @@ class Warehouse:
         return self.con
 
     @contextlib.contextmanager
-    def bulk_memory(self, n_files: int) -> Iterator[None]:
-        """Raise DuckDB's memory limit for one set-based step over ``n_files`` files."""
+    def bulk_memory(self, n_files: int, *, at_least_mb: int = 0) -> Iterator[None]:
+        """Raise DuckDB's memory limit for one set-based step over ``n_files`` files (and
+        to ``at_least_mb``)."""
         con = self.connection()
-        load_mb = _megabytes(self.memory_limit)
+        load_mb = megabytes(self.memory_limit)
         scaled = BULK_BASE_MB - (-n_files * BULK_MB_PER_MILLION_FILES // 1_000_000)
-        bulk = os.environ.get(BULK_MEMORY_LIMIT_ENV) or f"{max(load_mb, scaled)}MB"
+        bulk = os.environ.get(BULK_MEMORY_LIMIT_ENV) or f"{max(load_mb, scaled, at_least_mb)}MB"
         con.execute(f"SET memory_limit = '{bulk}'")
         try:
             yield
