@@ -397,6 +397,28 @@ def _sample_tree(root: int, peaks: dict[str, int]) -> None:
     peaks["tree"] = max(peaks.get("tree", 0), total)
 
 
+def communicate_sampled(
+    popen: subprocess.Popen[str], peaks: dict[str, int], interval: float = 0.1
+) -> tuple[str, str]:
+    """``popen.communicate()``, folding a /proc sample of its process tree into ``peaks``
+    every ``interval`` seconds meanwhile (see :func:`_sample_tree`)."""
+    done = threading.Event()
+
+    def sample_loop() -> None:
+        while not done.is_set():
+            _sample_tree(popen.pid, peaks)
+            done.wait(interval)
+
+    sampler = threading.Thread(target=sample_loop, daemon=True)
+    sampler.start()
+    try:
+        out, err = popen.communicate()
+    finally:
+        done.set()
+        sampler.join()
+    return out or "", err or ""
+
+
 CHILDREN = resource.RUSAGE_CHILDREN
 _TICK = os.sysconf("SC_CLK_TCK")
 
@@ -462,7 +484,6 @@ def ingest_run(src: Path, db: Path, *extra: str) -> dict[str, Any]:
     report = db.with_suffix(".report.json")
     report.unlink(missing_ok=True)
     peaks: dict[str, int] = {}
-    done = threading.Event()
     busy0, self0, kids0 = _busy_cpu_s(), _rusage_s(resource.RUSAGE_SELF), _rusage_s(CHILDREN)
     t0 = time.perf_counter()
     popen = subprocess.Popen(
@@ -483,17 +504,8 @@ def ingest_run(src: Path, db: Path, *extra: str) -> dict[str, Any]:
         env=ENV,
     )
 
-    def sample_loop() -> None:
-        while not done.is_set():
-            _sample_tree(popen.pid, peaks)
-            done.wait(0.1)
-
-    sampler = threading.Thread(target=sample_loop, daemon=True)
-    sampler.start()
-    out, err = popen.communicate()
+    out, err = communicate_sampled(popen, peaks)
     wall = time.perf_counter() - t0
-    done.set()
-    sampler.join()
     lingering = reap_orphans()
     # CPU the machine spent on anything but this run and this script: the noise.
     other = (_busy_cpu_s() - busy0) - (_rusage_s(CHILDREN) - kids0)

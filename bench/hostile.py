@@ -22,13 +22,12 @@ import os
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "bench"))
-from bench import _sample_tree  # noqa: E402  (the same /proc sampling as the main bench)
+from bench import communicate_sampled  # noqa: E402  (the main bench's /proc sampling)
 
 CAP = 8 * 1024 * 1024 - 4096  # just under ingest's max_file_bytes
 RSS_TARGET_MB, SECONDS_TARGET = 512, 10.0
@@ -49,10 +48,10 @@ SHAPES: dict[str, tuple[str, str, str, int, str]] = {
         ".md",
         FRONT + "| a | b | c |\n|---|---|---|\n",
         "| 1 | x | y |\n",
-        24_500,
+        33_000,
         "\n",
     ),
-    "tsv-table": (".txt", "Title: T\n\nname\tv1\tv2\n", "n\t1\t2\n", 49_000, "\n"),
+    "tsv-table": (".txt", "Title: T\n\nname\tv1\tv2\n", "n\t1\t2\n", 33_000, "\n"),
     "html-table": (
         ".html",
         "<html><body><table>\n",
@@ -94,8 +93,8 @@ def validate_one(path: Path) -> tuple[float, float, str]:
     )
     assert proc.stdout is not None
     out = proc.stdout.read()
-    _, _, usage = os.wait4(proc.pid, 0)
-    proc.returncode = 0
+    _, status, usage = os.wait4(proc.pid, 0)  # this child's own peak RSS
+    proc.returncode = os.waitstatus_to_exitcode(status)
     wall = time.perf_counter() - t0
     verdict = next((ln for ln in out.splitlines() if "error [" in ln), "accepted")
     code = verdict.split("error [", 1)[1].split("]", 1)[0] if "error [" in verdict else "ok"
@@ -116,18 +115,7 @@ def run_all(folder: Path, db: Path) -> tuple[float, dict[str, int], str]:
         stderr=subprocess.STDOUT,
         text=True,
     )
-    done = threading.Event()
-
-    def sample() -> None:
-        while not done.is_set():
-            _sample_tree(proc.pid, peaks)
-            time.sleep(0.02)
-
-    sampler = threading.Thread(target=sample, daemon=True)
-    sampler.start()
-    out, _ = proc.communicate()
-    done.set()
-    sampler.join()
+    out, _ = communicate_sampled(proc, peaks, interval=0.02)
     return time.perf_counter() - t0, peaks, out
 
 

@@ -34,7 +34,7 @@ CASES = {
     "pipe table": (
         FRONT + "| a | b |\n|---|---|\n" + "| 1 | 2 |\n" * 200,
         "max_table_cells",
-        lambda ln: ln.count("|") + 1 if "|" in ln else 0,
+        lambda ln: ln.count("|") - 1 if "|" in ln else 0,  # "| a | b |": 2 cells
     ),
     "tab table": (
         "Title: T\n\nname\tv1\tv2\n" + "n\t1\t2\n" * 200,

@@ -94,16 +94,18 @@ def _count(pattern: re.Pattern[str], body: str, cap: int) -> tuple[int, int | No
 
 
 def _cells(body: str, cap: int) -> tuple[int, int | None]:
-    """Cells of lines that hold ``|`` or a tab: separators + 1 per such line (an upper
-    bound on what the table readers could make of them)."""
+    """Cells of lines that hold ``|`` or a tab: separators + 1 per such line, less the
+    outer pipes of a ``| a | b |`` row (an upper bound on what the table readers make
+    of them)."""
     quick = body.count("|") + body.count("\t")
     if quick <= cap // 2:
-        return quick, None  # the common case, one pass: lines holding them are fewer
+        return quick, None  # one pass: cells <= 2 x separators in any case
     n, over = 0, None
     for lineno, line in enumerate(body.split("\n")):
         seps = line.count("|") + line.count("\t")
         if seps:
-            n += seps + 1
+            edge = line.strip(" ")
+            n += seps + 1 - edge.startswith("|") - (len(edge) > 1 and edge.endswith("|"))
             if over is None and n > cap:
                 over = lineno
     return n, over
