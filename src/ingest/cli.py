@@ -21,7 +21,7 @@ from collections.abc import Sequence
 from . import __version__, commands, failures, interrupts
 from .config import DEFAULT_DB, DEFAULT_LOCK_TIMEOUT
 
-EXIT_OK, EXIT_INVALID, EXIT_USAGE = commands.EXIT_OK, commands.EXIT_INVALID, commands.EXIT_USAGE
+EXIT_OK, EXIT_INVALID, EXIT_USAGE = commands.EXIT_OK, commands.EXIT_INVALID, failures.EXIT_USAGE
 SOURCE_HELP = (
     "a folder or file to load, as PATH or NAME=PATH; without NAME the source is named "
     "after the folder (or file). A run only touches documents of the sources it is given"
@@ -112,6 +112,24 @@ def _output_file(text: str) -> str:
     return text
 
 
+def _selection_options(p: argparse.ArgumentParser) -> None:
+    """Which files of a source are taken: the same for run, serve and validate."""
+    p.add_argument(
+        "--include",
+        action="append",
+        metavar="GLOB",
+        help="take only files matching GLOB (repeatable; replaces the default, document "
+        "types: *.md *.markdown *.txt *.html *.htm); matched against the path relative to "
+        "the source root, a GLOB without '/' against each name, '**' spans folders",
+    )
+    p.add_argument(
+        "--exclude",
+        action="append",
+        metavar="GLOB",
+        help="leave out files matching GLOB (repeatable), e.g. 'drafts' or 'archive/**'",
+    )
+
+
 def _validate_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     v = sub.add_parser(
         "validate",
@@ -128,20 +146,7 @@ def _validate_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -
     )
     v.add_argument("--strict", action="store_true", help="warnings fail too")
     v.add_argument("--quiet", "-q", action="store_true", help="only print problems")
-    v.add_argument(
-        "--include",
-        action="append",
-        metavar="GLOB",
-        help="take only files matching GLOB (repeatable; replaces the default, document "
-        "types: *.md *.markdown *.txt *.html *.htm); matched against the path relative to "
-        "the source root, a GLOB without '/' against each name, '**' spans folders",
-    )
-    v.add_argument(
-        "--exclude",
-        action="append",
-        metavar="GLOB",
-        help="leave out files matching GLOB (repeatable), e.g. 'drafts' or 'archive/**'",
-    )
+    _selection_options(v)
     v.set_defaults(func=commands.validate)
 
 
@@ -224,20 +229,7 @@ def _run_options(p: argparse.ArgumentParser) -> None:
         help="seconds to wait for another run, or a read-write session, to let go of the "
         f"warehouse (default {DEFAULT_LOCK_TIMEOUT:.0f}); then exit 75",
     )
-    p.add_argument(
-        "--include",
-        action="append",
-        metavar="GLOB",
-        help="take only files matching GLOB (repeatable; replaces the default, document "
-        "types: *.md *.markdown *.txt *.html *.htm); matched against the path relative to "
-        "the source root, a GLOB without '/' against each name, '**' spans folders",
-    )
-    p.add_argument(
-        "--exclude",
-        action="append",
-        metavar="GLOB",
-        help="leave out files matching GLOB (repeatable), e.g. 'drafts' or 'archive/**'",
-    )
+    _selection_options(p)
 
 
 def _sources_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

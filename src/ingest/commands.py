@@ -27,7 +27,7 @@ if TYPE_CHECKING:
     from .prefect.server import TemporaryServer
     from .summary import RunSummary
 
-EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
+EXIT_OK, EXIT_INVALID = 0, 1  # invalid input; usage and run failures: ingest.failures
 
 
 def validate(args: argparse.Namespace) -> int:

@@ -21,8 +21,7 @@ import os
 import shutil
 from pathlib import Path
 
-EXIT_FAILED, EXIT_USAGE, EXIT_BUSY = 1, 2, 75
-EXIT_SIGINT, EXIT_SIGTERM = 130, 143
+EXIT_FAILED, EXIT_USAGE, EXIT_BUSY = 1, 2, 75  # 130 / 143: ingest.interrupts
 UNCHANGED = "the live warehouse is unchanged"
 # Below this much free space, a write error is taken to be the disk filling up (DuckDB
 # reports some as "Out of Memory" or "Could not write file").
