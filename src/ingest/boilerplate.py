@@ -167,9 +167,11 @@ def _mark_contact_sections(blocks: list[Any]) -> None:
         end = start + 1
         while end < len(blocks) and blocks[end].kind != "heading":
             end += 1
-        body = [b for b in blocks[start + 1 : end] if b.kind in ("para", "item")]
-        if small and body and len(body) == end - start - 1:
-            shapes = [_contact_block(clean.plain(b.text, keep_newlines=True)) for b in body]
+        body = blocks[start + 1 : end]
+        if small and body and all(b.kind in ("para", "item") for b in body):
+            # The raw source: these shapes survive markup, and most sections fail on
+            # the first long line without any cleaning.
+            shapes = [_contact_block(b.text) for b in body]
             if all(short for short, _ in shapes) and sum(n for _, n in shapes) >= 2:
                 for b in body:
                     b.furniture = True
