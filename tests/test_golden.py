@@ -31,7 +31,7 @@ def _snapshot(seeds: Path, name: str) -> dict:
 
 @pytest.mark.parametrize("name", SEED_FILES)
 def test_seed_rows_match_golden(seeds: Path, name: str, update_golden: bool) -> None:
-    got = json.loads(json.dumps(_snapshot(seeds, name), ensure_ascii=False))
+    got = json.loads(json.dumps(_snapshot(seeds, name), ensure_ascii=False, default=str))
     path = GOLDEN / (Path(name).stem + ".json")
     if update_golden or not path.exists():
         path.write_text(json.dumps(got, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")

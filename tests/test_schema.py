@@ -16,6 +16,7 @@ PANDERA_TO_DUCKDB = {
     "boolean": "BOOLEAN",
     "Float64": "DOUBLE",
     "datetime64[us, UTC]": "TIMESTAMP WITH TIME ZONE",
+    "date32[day][pyarrow]": "DATE",
 }
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from helpers import ok, rows
 
 GUIDE = """
@@ -62,12 +64,13 @@ def test_guide_metadata_boilerplate_and_rejoin() -> None:
     res = ok(GUIDE, "guides/x.txt")
     doc = rows(res, "documents")[0]
     assert doc["family"] == "guide"
-    assert (doc["author"], doc["published"], doc["compound_name"], doc["catalog_number"]) == (
+    assert (doc["author"], doc["published_text"], doc["compound_name"], doc["catalog_number"]) == (
         "ChemPharmix Technical Support Team",
         "March 2024",
         "Xylomab hydrate",
         "B1234567",
     )
+    assert doc["published"] == date(2024, 3, 1)  # a month alone is its first day
     assert doc["title"] == "A Comparative Guide to Xylomab"
     headings = [s["heading"] for s in rows(res, "sections")]
     assert headings == [

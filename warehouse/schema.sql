@@ -14,22 +14,25 @@ CREATE TABLE IF NOT EXISTS documents (
     description VARCHAR,
     description_truncated BOOLEAN NOT NULL,
     is_banned BOOLEAN,
-    last_modified VARCHAR,
+    last_modified TIMESTAMPTZ,
+    last_modified_text VARCHAR,
     author VARCHAR,
-    published VARCHAR,
+    published DATE,
+    published_text VARCHAR,
     compound_name VARCHAR,
     catalog_number VARCHAR,
     cas_number VARCHAR,
     meta_json VARCHAR NOT NULL,
     parser_version VARCHAR NOT NULL,
-    run_id VARCHAR NOT NULL
+    run_id VARCHAR NOT NULL,
+    PRIMARY KEY (doc_id)
 );
 
 COMMENT ON TABLE documents IS 'One row per loaded source file.';
 
 COMMENT ON COLUMN documents.doc_id IS 'Stable id of the document: first 16 hex digits of sha256(''<source>:<source_path>'').';
 
-COMMENT ON COLUMN documents.source IS 'Name of the source the file was loaded from (see sources).';
+COMMENT ON COLUMN documents.source IS 'Name of the source the file was loaded from. References sources.source.';
 
 COMMENT ON COLUMN documents.source_path IS 'Path relative to the source''s root, with `/` separators.';
 
@@ -53,11 +56,15 @@ COMMENT ON COLUMN documents.description_truncated IS 'True when the description 
 
 COMMENT ON COLUMN documents.is_banned IS 'Monographs: the front-matter is_banned flag.';
 
-COMMENT ON COLUMN documents.last_modified IS 'Front-matter lastModified/modified/updated, ISO 8601 when parseable.';
+COMMENT ON COLUMN documents.last_modified IS 'Front-matter lastModified/modified/updated as an instant (UTC; a date alone is its midnight, a month its first day). Null when the text is not a date (a document warning says so).';
+
+COMMENT ON COLUMN documents.last_modified_text IS 'last_modified as written in the document.';
 
 COMMENT ON COLUMN documents.author IS 'Author from front matter or a guide''s ''Author:'' line.';
 
-COMMENT ON COLUMN documents.published IS 'Publication date as written (''Date:'' line or front-matter date).';
+COMMENT ON COLUMN documents.published IS 'Publication date (''Date:'' line or front-matter date); a month or a year alone is its first day. Null when the text is not a date (a document warning says so).';
+
+COMMENT ON COLUMN documents.published_text IS 'Publication date as written (''March 2023'', ''2024-08-15T10:00:00Z'').';
 
 COMMENT ON COLUMN documents.compound_name IS 'Guides: ''Compound Name:'' line.';
 
@@ -69,7 +76,7 @@ COMMENT ON COLUMN documents.meta_json IS 'All other front-matter fields as JSON 
 
 COMMENT ON COLUMN documents.parser_version IS 'Version of the extraction that produced the rows.';
 
-COMMENT ON COLUMN documents.run_id IS 'Run that loaded this version of the document (see ingest_runs).';
+COMMENT ON COLUMN documents.run_id IS 'Run that loaded this version of the document. References ingest_runs.run_id.';
 
 CREATE TABLE IF NOT EXISTS sections (
     doc_id VARCHAR NOT NULL,
@@ -78,12 +85,13 @@ CREATE TABLE IF NOT EXISTS sections (
     level BIGINT NOT NULL,
     heading VARCHAR NOT NULL,
     text VARCHAR NOT NULL,
-    line_start BIGINT NOT NULL
+    line_start BIGINT NOT NULL,
+    PRIMARY KEY (doc_id, section_id)
 );
 
 COMMENT ON TABLE sections IS 'One row per heading-delimited section. Text is clean prose (no markup, citation markers or boilerplate); list items are lines of it.';
 
-COMMENT ON COLUMN sections.doc_id IS 'Document (documents.doc_id).';
+COMMENT ON COLUMN sections.doc_id IS 'Document. References documents.doc_id.';
 
 COMMENT ON COLUMN sections.section_id IS 'Section number within the document, in reading order.';
 
@@ -103,12 +111,13 @@ CREATE TABLE IF NOT EXISTS list_items (
     position BIGINT NOT NULL,
     depth BIGINT NOT NULL,
     text VARCHAR NOT NULL,
-    line_start BIGINT NOT NULL
+    line_start BIGINT NOT NULL,
+    PRIMARY KEY (doc_id, position)
 );
 
 COMMENT ON TABLE list_items IS 'One row per bullet or numbered list item in section text.';
 
-COMMENT ON COLUMN list_items.doc_id IS 'Document.';
+COMMENT ON COLUMN list_items.doc_id IS 'Document. References documents.doc_id.';
 
 COMMENT ON COLUMN list_items.section_id IS 'Section holding the item.';
 
@@ -126,12 +135,13 @@ CREATE TABLE IF NOT EXISTS facts (
     position BIGINT NOT NULL,
     key VARCHAR NOT NULL,
     value VARCHAR NOT NULL,
-    line_start BIGINT NOT NULL
+    line_start BIGINT NOT NULL,
+    PRIMARY KEY (doc_id, position)
 );
 
 COMMENT ON TABLE facts IS 'One row per key/value bullet (`- **Key:** value`).';
 
-COMMENT ON COLUMN facts.doc_id IS 'Document.';
+COMMENT ON COLUMN facts.doc_id IS 'Document. References documents.doc_id.';
 
 COMMENT ON COLUMN facts.section_id IS 'Section holding the fact.';
 
@@ -149,12 +159,13 @@ CREATE TABLE IF NOT EXISTS faqs (
     question VARCHAR NOT NULL,
     answer VARCHAR,
     origin VARCHAR NOT NULL,
-    line_start BIGINT
+    line_start BIGINT,
+    PRIMARY KEY (doc_id, position)
 );
 
 COMMENT ON TABLE faqs IS 'One row per repaired question/answer pair, front matter and body reconciled.';
 
-COMMENT ON COLUMN faqs.doc_id IS 'Document.';
+COMMENT ON COLUMN faqs.doc_id IS 'Document. References documents.doc_id.';
 
 COMMENT ON COLUMN faqs.position IS 'Order of the FAQ.';
 
@@ -173,12 +184,13 @@ CREATE TABLE IF NOT EXISTS repairs (
     rule VARCHAR NOT NULL,
     before VARCHAR NOT NULL,
     after VARCHAR NOT NULL,
-    line_start BIGINT
+    line_start BIGINT,
+    PRIMARY KEY (doc_id, position)
 );
 
 COMMENT ON TABLE repairs IS 'One row per change made to source content while cleaning it.';
 
-COMMENT ON COLUMN repairs.doc_id IS 'Document.';
+COMMENT ON COLUMN repairs.doc_id IS 'Document. References documents.doc_id.';
 
 COMMENT ON COLUMN repairs.position IS 'Order of the repair.';
 
@@ -202,12 +214,13 @@ CREATE TABLE IF NOT EXISTS doc_tables (
     section_id BIGINT,
     line_start BIGINT NOT NULL,
     header BOOLEAN NOT NULL,
-    columns VARCHAR NOT NULL
+    columns VARCHAR NOT NULL,
+    PRIMARY KEY (doc_id, table_id)
 );
 
 COMMENT ON TABLE doc_tables IS 'One row per table found in a document.';
 
-COMMENT ON COLUMN doc_tables.doc_id IS 'Document.';
+COMMENT ON COLUMN doc_tables.doc_id IS 'Document. References documents.doc_id.';
 
 COMMENT ON COLUMN doc_tables.table_id IS 'Table number within the document.';
 
@@ -233,12 +246,13 @@ CREATE TABLE IF NOT EXISTS table_cells (
     row_index BIGINT NOT NULL,
     col_index BIGINT NOT NULL,
     column_name VARCHAR NOT NULL,
-    text VARCHAR NOT NULL
+    text VARCHAR NOT NULL,
+    PRIMARY KEY (doc_id, table_id, row_index, col_index)
 );
 
 COMMENT ON TABLE table_cells IS 'One row per data cell of a table (header cells are the column names).';
 
-COMMENT ON COLUMN table_cells.doc_id IS 'Document.';
+COMMENT ON COLUMN table_cells.doc_id IS 'Document. References documents.doc_id.';
 
 COMMENT ON COLUMN table_cells.table_id IS 'Table (doc_tables.table_id).';
 
@@ -258,12 +272,13 @@ CREATE TABLE IF NOT EXISTS citations (
     section_id BIGINT,
     table_id BIGINT,
     row_index BIGINT,
-    line_start BIGINT NOT NULL
+    line_start BIGINT NOT NULL,
+    PRIMARY KEY (doc_id, position)
 );
 
 COMMENT ON TABLE citations IS 'One row per in-text citation of one reference number (ranges and lists expanded).';
 
-COMMENT ON COLUMN citations.doc_id IS 'Document.';
+COMMENT ON COLUMN citations.doc_id IS 'Document. References documents.doc_id.';
 
 COMMENT ON COLUMN citations.position IS 'Order of the citation in the document.';
 
@@ -287,12 +302,13 @@ CREATE TABLE IF NOT EXISTS reference_entries (
     domain VARCHAR,
     url VARCHAR,
     line_start BIGINT NOT NULL,
-    cited BOOLEAN NOT NULL
+    cited BOOLEAN NOT NULL,
+    PRIMARY KEY (doc_id, ref_number)
 );
 
 COMMENT ON TABLE reference_entries IS 'One row per entry of a document''s reference list (numbered entries and footnote definitions).';
 
-COMMENT ON COLUMN reference_entries.doc_id IS 'Document.';
+COMMENT ON COLUMN reference_entries.doc_id IS 'Document. References documents.doc_id.';
 
 COMMENT ON COLUMN reference_entries.ref_number IS 'Entry number.';
 
@@ -310,15 +326,19 @@ COMMENT ON COLUMN reference_entries.cited IS 'True when the text cites this numb
 
 CREATE TABLE IF NOT EXISTS document_warnings (
     doc_id VARCHAR NOT NULL,
+    position BIGINT NOT NULL,
     stage VARCHAR NOT NULL,
     code VARCHAR NOT NULL,
     line_start BIGINT,
-    message VARCHAR NOT NULL
+    message VARCHAR NOT NULL,
+    PRIMARY KEY (doc_id, position)
 );
 
-COMMENT ON TABLE document_warnings IS 'Warnings about loaded documents (dangling citations, truncated descriptions, templates...). They never block a load.';
+COMMENT ON TABLE document_warnings IS 'Warnings about loaded documents (dangling citations, truncated descriptions, templates, dates that could not be read...). They never block a load.';
 
-COMMENT ON COLUMN document_warnings.doc_id IS 'Document.';
+COMMENT ON COLUMN document_warnings.doc_id IS 'Document. References documents.doc_id.';
+
+COMMENT ON COLUMN document_warnings.position IS 'Order of the warning in the document.';
 
 COMMENT ON COLUMN document_warnings.stage IS 'Pipeline stage that raised it.';
 
@@ -336,12 +356,13 @@ CREATE TABLE IF NOT EXISTS quarantine (
     stage VARCHAR NOT NULL,
     error_code VARCHAR NOT NULL,
     message VARCHAR NOT NULL,
-    line_start BIGINT
+    line_start BIGINT,
+    PRIMARY KEY (run_id, source, source_path)
 );
 
 COMMENT ON TABLE quarantine IS 'One row per input file a run could not load, with the reason. History of all runs is kept; see the view current_quarantine.';
 
-COMMENT ON COLUMN quarantine.run_id IS 'Run (ingest_runs.run_id).';
+COMMENT ON COLUMN quarantine.run_id IS 'Run that could not load the file. References ingest_runs.run_id.';
 
 COMMENT ON COLUMN quarantine.source IS 'Name of the source holding the file.';
 
@@ -369,7 +390,8 @@ CREATE TABLE IF NOT EXISTS ingest_runs (
     quarantined BIGINT NOT NULL,
     removed BIGINT NOT NULL,
     parser_version VARCHAR NOT NULL,
-    sources VARCHAR NOT NULL
+    sources VARCHAR NOT NULL,
+    PRIMARY KEY (run_id)
 );
 
 COMMENT ON TABLE ingest_runs IS 'One row per run (and per `ingest remove-source`). files_seen = loaded + unchanged + quarantined.';
@@ -411,7 +433,8 @@ CREATE TABLE IF NOT EXISTS source_files (
     error_stage VARCHAR,
     error_code VARCHAR,
     message VARCHAR,
-    line_start BIGINT
+    line_start BIGINT,
+    PRIMARY KEY (source, source_path)
 );
 
 COMMENT ON TABLE source_files IS 'Bookkeeping: the last known state of every source file, used to skip unchanged files.';
@@ -447,7 +470,8 @@ CREATE TABLE IF NOT EXISTS sources (
     root VARCHAR NOT NULL,
     first_run_id VARCHAR NOT NULL,
     last_run_id VARCHAR NOT NULL,
-    last_run_at TIMESTAMPTZ NOT NULL
+    last_run_at TIMESTAMPTZ NOT NULL,
+    PRIMARY KEY (source)
 );
 
 COMMENT ON TABLE sources IS 'One row per named source loaded into the warehouse: a root folder (or file) under a name. A run adds, replaces and removes documents of the sources it is given only.';

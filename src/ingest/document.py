@@ -20,7 +20,7 @@ from datetime import date, datetime
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from . import PARSER_VERSION, boilerplate, citations, clean, faq, preflight, references
+from . import PARSER_VERSION, boilerplate, citations, clean, dates, faq, preflight, references
 from .blocks import Block, parse_blocks
 from .decode import decode
 from .entries import NotRegularFile, read_regular
@@ -663,11 +663,13 @@ class _Extraction:
             "description": description,
             "description_truncated": truncated,
             "is_banned": None,
-            "last_modified": _text(
+            "last_modified": None,  # typed from the text: see typed_dates
+            "last_modified_text": _text(
                 _first(meta, "lastModified", "last_modified", "modified", "updated", "lastmod")
             ),
             "author": author,
-            "published": self.fields.get("published")
+            "published": None,
+            "published_text": self.fields.get("published")
             or _text(_first(meta, "published", "date", "pubDate", "publishDate")),
             "compound_name": self.fields.get("compound_name"),
             "catalog_number": self.fields.get("catalog_number"),
@@ -676,7 +678,25 @@ class _Extraction:
             "parser_version": PARSER_VERSION,
         }
         row.update(fam)
+        self.typed_dates(row)
         self.rows["documents"].append(row)
+
+    def typed_dates(self, row: Row) -> None:
+        """``published``/``last_modified`` read from their text columns; a text that is
+        not a date stays in its column, the typed one is null, and a warning says so."""
+        for column, parse in (
+            ("published", dates.parse_date),
+            ("last_modified", dates.parse_timestamp),
+        ):
+            text = row.get(f"{column}_text")
+            row[column] = value = parse(text)
+            if text and value is None:
+                self.warn(
+                    "extract",
+                    "unreadable_date",
+                    f"{column} {text[:80]!r} is not a date ingest can read; kept as text in "
+                    f"{column}_text",
+                )
 
     def description(self) -> tuple[str | None, bool]:
         raw = self.meta.get("description", self.meta.get("summary"))
@@ -712,10 +732,11 @@ class _Extraction:
                 f"document looks like an unfilled template ({m.group()})",
                 line,
             )
-        for w in self.res.warnings:
+        for position, w in enumerate(self.res.warnings, 1):
             self.rows["document_warnings"].append(
                 {
                     "doc_id": self.res.doc_id,
+                    "position": position,
                     "stage": w.stage,
                     "code": w.code,
                     "line_start": w.line,

@@ -22,17 +22,19 @@ limit, however large the run.
 
 from __future__ import annotations
 
+import contextlib
 import glob
 import os
 import shutil
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING
 
 import duckdb
 
-from . import interrupts, schema
+from . import interrupts, keys, schema
 from .batch import BatchResult, write_parquet
 from .warehouse import megabytes
 
@@ -87,7 +89,7 @@ class Loader:
         con = self.wh.connection()
         files = {t: self._files(t) for t in _tables()}
         if files["source_files"]:
-            new = f"read_parquet({files['source_files']})"
+            new = f"read_parquet({_sql_list(files['source_files'])})"
             with self.wh.bulk_memory(self.wh.count("source_files")):
                 for name in schema.document_tables():
                     con.execute(f"DELETE FROM {name} WHERE doc_id IN (SELECT doc_id FROM {new})")
@@ -97,24 +99,59 @@ class Loader:
                 )
         con.execute("SET preserve_insertion_order = false")  # lets the insert run in parallel
         try:
-            for name in _tables():
-                if files[name]:
-                    n = self._insert(name, files[name])
-                    if name not in ("source_files", "quarantine"):
-                        self.rows += n
+            with self._index_room():
+                for name in _tables():
+                    if files[name]:
+                        n = self._insert(name, files[name])
+                        if name not in ("source_files", "quarantine"):
+                            self.rows += n
         finally:
             con.execute("RESET preserve_insertion_order")
         self.seconds += time.perf_counter() - t0
 
-    def _insert(self, name: str, files: str) -> int:
-        """One table's staged rows in one transaction.  The loader's small memory limit
-        holds any number of ordinary rows, but several multi-megabyte values read in
-        parallel (8 MB documents of one long section each) can need more pinned at once:
-        DuckDB then refuses the statement ("failed to pin block"), the transaction rolls
-        back, and the insert is tried again under a doubled limit, up to 8x."""
-        sql = (
-            f"INSERT INTO {name} BY NAME SELECT * FROM read_parquet({files}, union_by_name = true)"
+    @contextlib.contextmanager
+    def _index_room(self) -> Iterator[None]:
+        """The loader's memory limit raised by the keys' index budget while rows go in;
+        after, the index is checkpointed out when it holds more than DuckDB could keep
+        under the usual limit (it cannot be evicted, so the limit could not go back)."""
+        con = self.wh.connection()
+        usual = self.wh.memory_limit
+        self.wh.memory_limit = f"{megabytes(usual) + keys.ART_BUDGET_MB}MB"
+        con.execute(f"SET memory_limit = '{self.wh.memory_limit}'")
+        try:
+            yield
+        except BaseException:
+            self.wh.memory_limit = usual
+            with contextlib.suppress(duckdb.Error):  # the build is discarded anyway
+                con.execute(f"SET memory_limit = '{usual}'")
+            raise
+        self.wh.memory_limit = usual
+        if keys.index_mb(con) > megabytes(usual) // 4:
+            self.wh.checkpoint()  # ends under the usual limit
+        con.execute(f"SET memory_limit = '{usual}'")
+
+    def _insert(self, name: str, files: list[str]) -> int:
+        """One table's staged rows, in chunks of about a million rows (see
+        :mod:`ingest.keys`: the primary key's index is checkpointed out between them)."""
+        con = self.wh.connection()
+        sizes = dict(
+            con.execute(
+                f"SELECT file_name, num_rows FROM parquet_file_metadata({_sql_list(files)})"
+            ).fetchall()
         )
+        statements = [
+            f"INSERT INTO {name} BY NAME "
+            f"SELECT * FROM read_parquet({_sql_list(chunk)}, union_by_name = true)"
+            for chunk in keys.chunks({f: int(sizes.get(f, 0)) for f in files})
+        ]
+        return keys.insert_in_chunks(con, statements, self._insert_chunk, self.wh.checkpoint)
+
+    def _insert_chunk(self, sql: str) -> int:
+        """One chunk in one transaction.  The loader's small memory limit holds any
+        number of ordinary rows, but several multi-megabyte values read in parallel (8 MB
+        documents of one long section each) can need more pinned at once: DuckDB then
+        refuses the statement ("failed to pin block"), the transaction rolls back, and
+        the insert is tried again under a doubled limit, up to 8x."""
         base = megabytes(self.wh.memory_limit)
         for factor in _RETRY_FACTORS:
             try:
@@ -126,9 +163,11 @@ class Loader:
                     raise
         raise AssertionError("unreachable")
 
-    def _files(self, table: str) -> str:
-        """The stage's files of ``table`` as a SQL list literal ('' when there are none)."""
-        found = sorted(glob.glob(str(Path(self.stage) / f"*-{table}.parquet")))
-        return (
-            "[" + ", ".join("'" + f.replace("'", "''") + "'" for f in found) + "]" if found else ""
-        )
+    def _files(self, table: str) -> list[str]:
+        """The stage's files of ``table``."""
+        return sorted(glob.glob(str(Path(self.stage) / f"*-{table}.parquet")))
+
+
+def _sql_list(paths: list[str]) -> str:
+    """``paths`` as a SQL list literal."""
+    return "[" + ", ".join("'" + f.replace("'", "''") + "'" for f in paths) + "]"

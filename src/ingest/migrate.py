@@ -22,33 +22,62 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from pathlib import Path
 from typing import Any
 
 import duckdb
 
-from . import schema
+from . import dates, keys, schema
 from .config import default_name
 from .sql import literal
 
 META_DDL = "CREATE TABLE IF NOT EXISTS ingest_meta (key VARCHAR PRIMARY KEY, value VARCHAR)"
+_HERE = Path(__file__).resolve().parent
+# The repository's warehouse/views.sql, or the copy packaged into a wheel.
+VIEWS = next(
+    (
+        p
+        for p in (_HERE.parents[1] / "warehouse" / "views.sql", _HERE / "_warehouse" / "views.sql")
+        if p.exists()
+    ),
+    _HERE / "_warehouse" / "views.sql",
+)
+
+
+def views_sql() -> str:
+    """The analyst views' SQL ('' when the file is missing)."""
+    return VIEWS.read_text(encoding="utf-8") if VIEWS.exists() else ""
+
+
+def _digest(views: str) -> str:
+    return hashlib.sha256((schema.fingerprint() + views).encode()).hexdigest()
+
+
+def is_current(con: duckdb.DuckDBPyConnection) -> bool:
+    """Whether the warehouse of ``con`` (read-only is enough) has today's tables and
+    views: a run that finds it otherwise must migrate it, even with nothing to load."""
+    try:
+        return _meta(con, "schema") == _digest(views_sql())
+    except duckdb.Error:  # no ingest_meta: a warehouse older than it
+        return False
 
 
 def migrate(con: duckdb.DuckDBPyConnection, views_sql: str) -> bool:
     """Migrate the database of ``con``; returns whether anything had to change."""
     con.execute(META_DDL)
-    digest = hashlib.sha256((schema.fingerprint() + views_sql).encode()).hexdigest()
+    digest = _digest(views_sql)
     if _meta(con, "schema") == digest:
         return False
     # No transaction: the build is private, so a failure discards it whole (and DuckDB
     # refuses to commit an ALTER TABLE after an UPDATE of the same table in one).
     if "source" not in _columns(con, "source_files") and _columns(con, "source_files"):
         _name_legacy_sources(con)
-    for name, table in schema.tables().items():
+    for name in schema.tables():
         have = _columns(con, name)
         if not have:
             con.execute(schema.ddl(name))
-        elif [c for c in have if c in table.names] != table.names:
+        elif _differs(con, name, have):
             _rebuild(con, name, have)
         for stmt in schema.comments(name):
             con.execute(stmt)
@@ -75,24 +104,143 @@ def _columns(con: duckdb.DuckDBPyConnection, table: str) -> list[str]:
     ]
 
 
-def _rebuild(con: duckdb.DuckDBPyConnection, name: str, have: list[str]) -> None:
-    """Recreate ``name`` with the declared columns in order, rows carried over by name."""
-    declared = schema.tables()[name].names
-    extra = con.execute(
-        "SELECT column_name, data_type FROM duckdb_columns() WHERE table_name = ? "
+def _types(con: duckdb.DuckDBPyConnection, table: str) -> dict[str, str]:
+    return dict(
+        con.execute(
+            "SELECT column_name, data_type FROM duckdb_columns() WHERE table_name = ? "
+            "AND schema_name = current_schema() AND database_name = current_database() "
+            "ORDER BY column_index",
+            [table],
+        ).fetchall()
+    )
+
+
+def _primary_key(con: duckdb.DuckDBPyConnection, table: str) -> tuple[str, ...]:
+    row = con.execute(
+        "SELECT constraint_column_names FROM duckdb_constraints() WHERE table_name = ? "
         "AND schema_name = current_schema() AND database_name = current_database() "
-        "ORDER BY column_index",
-        [name],
-    ).fetchall()
+        "AND constraint_type = 'PRIMARY KEY'",
+        [table],
+    ).fetchone()
+    return tuple(row[0]) if row else ()
+
+
+def _differs(con: duckdb.DuckDBPyConnection, name: str, have: list[str]) -> bool:
+    """Whether ``name`` lacks declared columns, has them in another order or type, or
+    another primary key than declared."""
+    table = schema.tables()[name]
+    if [c for c in have if c in table.names] != table.names:
+        return True
+    types = _types(con, name)
+    if any(types[c.name] != _duckdb_type(c.type) for c in table.columns):
+        return True
+    return _primary_key(con, name) != table.key
+
+
+def _duckdb_type(kind: str) -> str:
+    """The declared type as duckdb_columns() spells it."""
+    t = schema.DUCKDB_TYPES[kind]
+    return "TIMESTAMP WITH TIME ZONE" if t == "TIMESTAMPTZ" else t
+
+
+def _rebuild(con: duckdb.DuckDBPyConnection, name: str, have: list[str]) -> None:
+    """Recreate ``name`` as declared (columns in order, types, primary key), rows carried
+    over by name (see :func:`_carried`), undeclared columns kept at the end."""
+    declared = schema.tables()[name].names
+    old = _types(con, name)
     tmp = f"{name}__migrating"
     con.execute(f"DROP TABLE IF EXISTS {tmp}")
     con.execute(schema.ddl(name, as_name=tmp))
-    for col, dtype in extra:
+    for col, dtype in old.items():
         if col not in declared:
-            con.execute(f'ALTER TABLE {tmp} ADD COLUMN "{col}" {dtype}')
-    con.execute(f"INSERT INTO {tmp} BY NAME SELECT {', '.join(_q(c) for c in have)} FROM {name}")
+            con.execute(f"ALTER TABLE {tmp} ADD COLUMN {_q(col)} {dtype}")
+    select = ", ".join(_carried(name, old))
+    n = int(con.execute(f"SELECT count(*) FROM {name}").fetchone()[0])  # type: ignore[index]
+    # Numbering new key columns needs the whole table in one statement (a small one).
+    step = keys.CHUNK_ROWS if not any(t == name for t, _ in _NEW_KEY_COLUMNS) else 1 << 62
+    statements = [
+        f"INSERT OR IGNORE INTO {tmp} BY NAME SELECT {select} FROM {name} "
+        f"WHERE rowid >= {lo} AND rowid < {lo + step}"
+        for lo in range(0, _max_rowid(con, name) + 1, step)
+    ]
+    limit = con.execute("SELECT current_setting('memory_limit')").fetchone()[0]  # type: ignore[index]
+    con.execute(f"SET memory_limit = '{_REBUILD_MEMORY}'")
+    kept = keys.insert_in_chunks(con, statements, lambda sql: _run(con, sql), _checkpoint(con))
     con.execute(f"DROP TABLE {name}")
     con.execute(f"ALTER TABLE {tmp} RENAME TO {name}")
+    con.execute("CHECKPOINT")  # lets the new key's index go before the limit comes back
+    con.execute(f"SET memory_limit = '{limit}'")
+    if kept < n:  # rows an older warehouse held twice under the key that is declared now
+        con.execute(
+            f"INSERT OR REPLACE INTO ingest_meta VALUES "
+            f"({literal('migration_dropped_duplicates.' + name)}, {literal(str(n - kept))})"
+        )
+    if name == "documents" and "published" in old and old["published"] == "VARCHAR":
+        _type_dates(con)
+
+
+# Memory for rebuilding a table with a key: DuckDB's usual working set plus the index
+# budget (the index is checkpointed out whenever it outgrows the budget).
+_REBUILD_MEMORY = f"{64 + 2 * keys.ART_BUDGET_MB}MB"
+# Typed columns that older warehouses held as text: the text goes to its own column.
+_RETYPED = {("documents", "published"), ("documents", "last_modified")}
+# Key columns older warehouses lacked, and how to number their rows.
+_NEW_KEY_COLUMNS = {
+    ("document_warnings", "position"): "row_number() OVER (PARTITION BY doc_id ORDER BY rowid)"
+}
+
+
+def _carried(name: str, old: dict[str, str]) -> list[str]:
+    """The SELECT list that carries ``name``'s old rows into the declared table."""
+    out = []
+    for col in old:
+        if (name, col) in _RETYPED and old[col] == "VARCHAR":
+            if f"{col}_text" not in old:
+                out.append(f"{_q(col)} AS {_q(col + '_text')}")
+        else:
+            out.append(_q(col))
+    for (table, col), expr in _NEW_KEY_COLUMNS.items():
+        if table == name and col not in old:
+            out.append(f"{expr} AS {_q(col)}")
+    return out
+
+
+def _max_rowid(con: duckdb.DuckDBPyConnection, name: str) -> int:
+    row = con.execute(f"SELECT coalesce(max(rowid), -1) FROM {name}").fetchone()
+    return int(row[0]) if row else -1
+
+
+def _run(con: duckdb.DuckDBPyConnection, sql: str) -> int:
+    row = con.execute(sql).fetchone()
+    return int(row[0]) if row else 0
+
+
+def _checkpoint(con: duckdb.DuckDBPyConnection) -> Callable[[], object]:
+    return lambda: con.execute("CHECKPOINT")
+
+
+def _type_dates(con: duckdb.DuckDBPyConnection) -> None:
+    """Fill the typed date columns from the text an older warehouse held (the same
+    reading as a fresh load's, :mod:`ingest.dates`)."""
+    rows = con.execute(
+        "SELECT doc_id, published_text, last_modified_text FROM documents "
+        "WHERE published_text IS NOT NULL OR last_modified_text IS NOT NULL"
+    ).fetchall()
+    if not rows:
+        return
+    ids = [r[0] for r in rows]
+    published = [dates.parse_date(r[1]) for r in rows]
+    modified = [dates.parse_timestamp(r[2]) for r in rows]
+    con.execute(
+        "CREATE TEMP TABLE typed_dates AS SELECT unnest($1) AS doc_id, "
+        "unnest($2)::DATE AS published, unnest($3)::TIMESTAMPTZ AS last_modified",
+        [ids, published, modified],
+    )
+    con.execute(
+        "UPDATE documents SET published = t.published, last_modified = t.last_modified "
+        "FROM typed_dates t WHERE documents.doc_id = t.doc_id"
+    )
+    con.execute("DROP TABLE typed_dates")
 
 
 def _q(ident: str) -> str:

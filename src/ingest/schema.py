@@ -31,6 +31,7 @@ DUCKDB_TYPES = {
     "integer": "BIGINT",
     "boolean": "BOOLEAN",
     "float": "DOUBLE",
+    "date": "DATE",
     "timestamp": "TIMESTAMPTZ",
 }
 PANDAS_TYPES = {
@@ -38,6 +39,7 @@ PANDAS_TYPES = {
     "integer": "Int64",
     "boolean": "boolean",
     "float": "Float64",
+    "date": "date32[day][pyarrow]",
     "timestamp": "datetime64[us, UTC]",
 }
 
@@ -49,6 +51,14 @@ class Column:
     nullable: bool
     description: str
     checks: tuple[tuple[str, Any], ...]
+    references: str | None = None  # "table.column" this column points to (not enforced)
+
+    @property
+    def comment(self) -> str:
+        """The description, with what the column points to."""
+        if not self.references:
+            return self.description
+        return f"{self.description} References {self.references}.".lstrip()
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,6 +103,7 @@ def tables() -> dict[str, Table]:
                     bool(c.get("nullable", False)),
                     str(c.get("description", "")),
                     tuple((c.get("checks") or {}).items()),
+                    c.get("references"),
                 )
             )
         out[name] = Table(
@@ -170,21 +181,23 @@ def _check(pda: Any, kind: str, arg: Any) -> Any:
 
 # -- DuckDB -------------------------------------------------------------------------
 def ddl(name: str, as_name: str | None = None) -> str:
-    """``CREATE TABLE IF NOT EXISTS`` for ``name`` (created as ``as_name`` when given)."""
+    """``CREATE TABLE IF NOT EXISTS`` for ``name`` (created as ``as_name`` when given),
+    with its ``PRIMARY KEY`` when the contract declares a key."""
     table = tables()[name]
-    cols = ",\n".join(
+    lines = [
         f"    {c.name} {DUCKDB_TYPES[c.type]}{'' if c.nullable else ' NOT NULL'}"
         for c in table.columns
-    )
-    return f"CREATE TABLE IF NOT EXISTS {as_name or name} (\n{cols}\n);"
+    ]
+    if table.key:
+        lines.append(f"    PRIMARY KEY ({', '.join(table.key)})")
+    body = ",\n".join(lines)
+    return f"CREATE TABLE IF NOT EXISTS {as_name or name} (\n{body}\n);"
 
 
 def comments(name: str) -> list[str]:
     table = tables()[name]
     out = [f"COMMENT ON TABLE {name} IS {_sql_str(table.description)};"]
-    out += [
-        f"COMMENT ON COLUMN {name}.{c.name} IS {_sql_str(c.description)};" for c in table.columns
-    ]
+    out += [f"COMMENT ON COLUMN {name}.{c.name} IS {_sql_str(c.comment)};" for c in table.columns]
     return out
 
 
@@ -213,11 +226,11 @@ def data_dictionary() -> str:
     for name, t in tables().items():
         lines += [f"## `{name}`", "", t.description, ""]
         if t.key:
-            lines += [f"Key: `{', '.join(t.key)}`", ""]
+            lines += [f"Primary key: `{', '.join(t.key)}`", ""]
         lines += ["| column | type | null | checks | description |", "|---|---|---|---|---|"]
         for c in t.columns:
             checks = "; ".join(_fmt_check(k, v) for k, v in c.checks).replace("|", "\\|")
-            desc = c.description.replace("|", "\\|")
+            desc = c.comment.replace("|", "\\|")
             lines.append(
                 f"| `{c.name}` | {DUCKDB_TYPES[c.type]} | {'yes' if c.nullable else 'no'}"
                 f" | {checks} | {desc} |"

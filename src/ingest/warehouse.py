@@ -33,23 +33,12 @@ import duckdb
 from . import interrupts, journal, schema, sql
 from .failures import UNCHANGED, disk_full
 from .lock import WarehouseBusy, WarehouseLock
-from .migrate import migrate
+from .migrate import migrate, views_sql
 from .plan import WORK_TABLES
 from .sessions import begin_wal_handover, end_wal_handover
 from .storage import StorageError, check_readable, clone, keep_ownership, record_storage
 
 __all__ = ["Warehouse", "WarehouseBusy", "WarehouseLock"]
-
-_HERE = Path(__file__).resolve().parent
-# The repository's warehouse/views.sql, or the copy packaged into a wheel.
-_VIEWS = next(
-    (
-        p
-        for p in (_HERE.parents[1] / "warehouse" / "views.sql", _HERE / "_warehouse" / "views.sql")
-        if p.exists()
-    ),
-    _HERE / "_warehouse" / "views.sql",
-)
 
 
 # DuckDB's default memory limit is 80% of RAM, and its buffer pool fills up to the
@@ -129,8 +118,7 @@ class Warehouse:
             )
             self._stops.enter_context(interrupts.on_stop(self._interrupt))
             t1 = time.perf_counter()
-            views = _VIEWS.read_text(encoding="utf-8") if _VIEWS.exists() else ""
-            migrate(self.con, views)
+            migrate(self.con, views_sql())
             record_storage(self.con)
             journal.fold(self)
             self.timings["migrate"] = time.perf_counter() - t1

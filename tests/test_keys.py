@@ -1,0 +1,202 @@
+"""Keys and typed dates: every table's primary key is declared and enforced, dates are
+typed with their text kept, replaced documents re-use their keys, and a warehouse
+written before keys and typed dates is migrated to what a fresh run writes."""
+
+from __future__ import annotations
+
+import shutil
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from ingest import schema
+from ingest.dates import parse_date, parse_timestamp
+from ingest.document import process_bytes
+from ingest.generate import generate_corpus
+from ingest.pipeline import RunConfig, run_pipeline
+from ingest.validate import validate_batch
+from wh_helpers import snapshot
+
+PRE_KEYS = Path(__file__).parent / "fixtures" / "pre_keys" / "schema.sql"
+
+
+@pytest.mark.parametrize(
+    ("text", "day"),
+    [
+        ("2023-12-01", date(2023, 12, 1)),
+        ("2022-01-01 10:00:00 +1000", date(2022, 1, 1)),  # the day as written
+        ("2025-09-22T17:21:53.909Z", date(2025, 9, 22)),
+        ("March 2023", date(2023, 3, 1)),
+        ("Sept. 2021", date(2021, 9, 1)),
+        ("15 March 2023", date(2023, 3, 15)),
+        ("Mar. 15, 2023", date(2023, 3, 15)),
+        ("2018", date(2018, 1, 1)),
+        ("A Scientific Statement From the American Heart Association", None),
+        ("2025-13-01", None),
+        ("February 30 2024", None),
+        ("0999", None),
+        ("", None),
+    ],
+)
+def test_dates_as_documents_write_them(text: str, day: date | None) -> None:
+    assert parse_date(text) == day
+
+
+@pytest.mark.parametrize(
+    ("text", "instant"),
+    [
+        ("2025-09-22T17:21:53.909Z", datetime(2025, 9, 22, 17, 21, 53, 909000, tzinfo=UTC)),
+        ("2026-01-04T20:55:17-05:00", datetime(2026, 1, 5, 1, 55, 17, tzinfo=UTC)),
+        ("2022-01-01 10:00:00 +1000", datetime(2022, 1, 1, 0, 0, tzinfo=UTC)),
+        ("2025-03-24T10:00:00", datetime(2025, 3, 24, 10, 0, tzinfo=UTC)),  # no offset: UTC
+        ("2023-12-01", datetime(2023, 12, 1, tzinfo=UTC)),
+        ("December 2025", datetime(2025, 12, 1, tzinfo=UTC)),
+        ("yesterday", None),
+        (None, None),
+    ],
+)
+def test_timestamps_are_instants_in_utc(text: str | None, instant: datetime | None) -> None:
+    assert parse_timestamp(text) == instant
+
+
+def test_an_unreadable_date_keeps_its_text_and_warns() -> None:
+    res = process_bytes(
+        b"---\ntitle: X\ndate: A Scientific Statement\nlastModified: '2025-09-22T17:21:53Z'\n"
+        b"---\n# X\n\nSome text.\n",
+        "x.md",
+        source="s",
+    )
+    assert res.error is None
+    doc = res.rows["documents"][0]
+    assert (doc["published"], doc["published_text"]) == (None, "A Scientific Statement")
+    assert doc["last_modified"] == datetime(2025, 9, 22, 17, 21, 53, tzinfo=UTC)
+    [warning] = [w for w in res.rows["document_warnings"] if w["code"] == "unreadable_date"]
+    assert warning["position"] == 1
+    assert warning["message"] == (
+        "published 'A Scientific Statement' is not a date ingest can read; kept as text in "
+        "published_text"
+    )
+    frames = validate_batch([res], "run")  # the row passes the contract: nothing else lost
+    assert len(frames["documents"]) == 1 and len(frames["sections"]) == 1
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    tmp = tmp_path_factory.mktemp("keys")
+    src, db = tmp / "docs", tmp / "fresh.duckdb"
+    generate_corpus(src, 24, seed=5, bad_share=0.1)
+    (src / "odd-date.md").write_text("---\ntitle: Odd\ndate: sometime in spring\n---\n# Odd\n\nx\n")
+    _run(db, src)
+    return src, db
+
+
+def _run(db: Path, src: Path) -> dict:
+    return run_pipeline(RunConfig(sources=[f"docs={src}"], db=str(db), workers=1)).counts()
+
+
+def test_every_table_has_its_declared_primary_key(built: tuple[Path, Path]) -> None:
+    _, db = built
+    with duckdb.connect(str(db), read_only=True) as con:
+        keys = dict(
+            con.execute(
+                "SELECT table_name, constraint_column_names FROM duckdb_constraints() "
+                "WHERE constraint_type = 'PRIMARY KEY'"
+            ).fetchall()
+        )
+        comments = con.execute(
+            "SELECT table_name, column_name FROM duckdb_columns() WHERE comment IS NULL "
+            "AND NOT internal"
+        ).fetchall()
+        views = con.execute(
+            "SELECT view_name FROM duckdb_views() WHERE NOT internal AND comment IS NULL"
+        ).fetchall()
+        typed = con.execute(
+            "SELECT published, published_text, last_modified FROM documents "
+            "WHERE source_path = 'odd-date.md'"
+        ).fetchall()
+        odd = con.execute(
+            "SELECT code FROM document_warnings JOIN documents USING (doc_id) "
+            "WHERE source_path = 'odd-date.md'"
+        ).fetchall()
+    assert {t: tuple(k) for t, k in keys.items() if t in schema.tables()} == {
+        name: t.key for name, t in schema.tables().items()
+    }
+    assert all(t.key for t in schema.tables().values())
+    assert [c for c in comments if c[0] in schema.tables()] == []
+    assert views == []
+    assert typed == [(None, "sometime in spring", None)] and odd == [("unreadable_date",)]
+
+
+def test_the_key_is_enforced(built: tuple[Path, Path], tmp_path: Path) -> None:
+    _, db = built
+    copy = tmp_path / "copy.duckdb"
+    shutil.copy(db, copy)
+    with duckdb.connect(str(copy)) as con:
+        n = con.execute("SELECT count(*) FROM table_cells").fetchone()
+        with pytest.raises(duckdb.ConstraintException, match="Duplicate key"):
+            con.execute("INSERT INTO table_cells SELECT * FROM table_cells LIMIT 1")
+        assert con.execute("SELECT count(*) FROM table_cells").fetchone() == n
+
+
+def test_a_changed_document_replaces_its_keyed_rows(
+    built: tuple[Path, Path], tmp_path: Path
+) -> None:
+    src, db = built
+    src2, db2 = tmp_path / "docs", tmp_path / "w.duckdb"
+    shutil.copytree(src, src2)
+    shutil.copy(db, db2)
+    path = next(p for p in sorted(src2.rglob("*.md")) if "guides" in p.parts)
+    path.write_text(path.read_text(encoding="utf-8") + "\nOne more line.\n", encoding="utf-8")
+    before = snapshot(db2)
+    counts = _run(db2, src2)
+    assert counts["loaded"] == 1
+    after = snapshot(db2)
+    # Same keys, same rows (sections' text of the last section aside), nothing lost.
+    for name in ("table_cells", "citations", "faqs", "reference_entries"):
+        assert after[name] == before[name], name
+    assert len(after["sections"]) == len(before["sections"])
+
+
+def test_a_warehouse_from_before_keys_is_migrated(built: tuple[Path, Path], tmp_path: Path) -> None:
+    src, fresh = built
+    old = tmp_path / "old.duckdb"
+    _write_pre_keys(fresh, old)
+    counts = _run(old, src)
+    assert (counts["loaded"], counts["removed"]) == (0, 0)  # nothing re-parsed
+    assert snapshot(old) == snapshot(fresh)
+    with duckdb.connect(str(old), read_only=True) as con:
+        got = con.execute("DESCRIBE documents").fetchall()
+        meta = dict(con.execute("FROM ingest_meta").fetchall())
+        n_keys = con.execute(
+            "SELECT count(*) FROM duckdb_constraints() WHERE constraint_type = 'PRIMARY KEY'"
+        ).fetchone()
+    with duckdb.connect(str(fresh), read_only=True) as con:
+        want = con.execute("DESCRIBE documents").fetchall()
+    assert got == want  # same columns, order and types as a fresh warehouse
+    assert meta["migration_dropped_duplicates.quarantine"] == "1"
+    assert n_keys == (len(schema.tables()) + 1,)  # and ingest_meta's
+
+
+def _write_pre_keys(fresh: Path, old: Path) -> None:
+    """``fresh``'s rows in a warehouse of the previous layout: dates as text, warnings
+    without position, no keys, and one quarantine row written twice."""
+    with duckdb.connect(str(old)) as con:
+        con.execute(PRE_KEYS.read_text(encoding="utf-8"))
+        con.execute("CREATE TABLE ingest_meta (key VARCHAR PRIMARY KEY, value VARCHAR)")
+        con.execute(f"ATTACH '{fresh}' AS f (READ_ONLY)")
+        for (name,) in con.execute(
+            "SELECT table_name FROM duckdb_tables() WHERE database_name = 'old' "
+            "AND table_name <> 'ingest_meta'"
+        ).fetchall():
+            cols = [r[0] for r in con.execute(f"DESCRIBE {name}").fetchall()]
+            exprs = [
+                f"{c}_text AS {c}" if name == "documents" and c in _TEXT_DATES else c for c in cols
+            ]
+            con.execute(f"INSERT INTO {name} SELECT {', '.join(exprs)} FROM f.{name}")
+        con.execute("INSERT INTO quarantine SELECT * FROM quarantine LIMIT 1")
+        con.execute("INSERT INTO ingest_meta SELECT * FROM f.ingest_meta WHERE key <> 'schema'")
+
+
+_TEXT_DATES = ("published", "last_modified")
