@@ -4,19 +4,23 @@ written before keys and typed dates is migrated to what a fresh run writes."""
 
 from __future__ import annotations
 
+import os
 import shutil
+import subprocess
+import sys
 from datetime import UTC, date, datetime
 from pathlib import Path
 
 import duckdb
 import pytest
 
-from ingest import schema
+from ingest import keys, schema
 from ingest.dates import parse_date, parse_timestamp
 from ingest.document import process_bytes
 from ingest.generate import generate_corpus
 from ingest.pipeline import RunConfig, run_pipeline
 from ingest.validate import validate_batch
+from ingest.warehouse import Warehouse
 from wh_helpers import snapshot
 
 PRE_KEYS = Path(__file__).parent / "fixtures" / "pre_keys" / "schema.sql"
@@ -200,3 +204,66 @@ def _write_pre_keys(fresh: Path, old: Path) -> None:
 
 
 _TEXT_DATES = ("published", "last_modified")
+
+
+DUCKDB_2 = Path(sys.prefix) / "duckdb-2.0"
+
+
+@pytest.mark.skipif(not (DUCKDB_2 / "duckdb").is_dir(), reason="DuckDB 2.0 client not installed")
+def test_the_other_client_line_reads_keys_and_typed_dates(built: tuple[Path, Path]) -> None:
+    """A lookup by key goes through the primary key's index, which the client must read."""
+    _, db = built
+    code = (
+        f"import duckdb; con = duckdb.connect({str(db)!r}, read_only=True); "
+        f"print(*con.execute({_LOOKUP!r}).fetchone())"
+    )
+    env = {**os.environ, "PYTHONPATH": str(DUCKDB_2)}
+    res = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=120
+    )
+    assert res.returncode == 0, res.stderr
+    with duckdb.connect(str(db), read_only=True) as con:
+        want = con.execute(_LOOKUP).fetchone()
+    assert want is not None and want[0] == 1
+    assert res.stdout.split() == [str(v) for v in want]
+
+
+_LOOKUP = (
+    "SELECT (SELECT count(*) FROM table_cells WHERE doc_id = (SELECT min(doc_id) FROM "
+    "table_cells) AND table_id = 1 AND row_index = 1 AND col_index = 1), "
+    "strftime(max(published), '%Y-%m-%d'), epoch(max(last_modified))::BIGINT FROM documents"
+)
+
+
+def test_chunks_group_files_up_to_the_row_limit() -> None:
+    assert keys.chunks({"a": 3, "b": 3, "c": 5, "d": 1}, limit=6) == [["a", "b"], ["c", "d"]]
+    assert keys.chunks({"big": 10, "x": 1}, limit=6) == [["big"], ["x"]]
+    assert keys.chunks({}, limit=6) == []
+
+
+def test_a_commit_out_of_memory_is_retried_like_an_insert() -> None:
+    assert keys.out_of_memory(duckdb.OutOfMemoryException("could not allocate block"))
+    assert keys.out_of_memory(
+        duckdb.TransactionException("Failed to commit: failed to allocate data of size 64 KiB")
+    )
+    assert not keys.out_of_memory(duckdb.TransactionException("Conflict on update"))
+    assert not keys.out_of_memory(duckdb.ConstraintException("Duplicate key"))
+
+
+def test_a_load_checkpointed_between_small_chunks_has_every_row(
+    built: tuple[Path, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The path a large corpus takes (the index checkpointed out after every chunk),
+    forced on a small one: the rows are exactly a one-chunk load's."""
+    src, fresh = built
+    monkeypatch.setattr(keys, "CHUNK_ROWS", 50)
+    monkeypatch.setattr(keys, "ART_BUDGET_MB", -1)
+    checkpoints: list[float] = []
+    real = Warehouse.checkpoint
+    monkeypatch.setattr(
+        Warehouse, "checkpoint", lambda self: checkpoints.append(real(self)) or checkpoints[-1]
+    )
+    db = tmp_path / "chunked.duckdb"
+    _run(db, src)
+    assert len(checkpoints) > 10  # one per chunk, and the publish's
+    assert snapshot(db) == snapshot(fresh)

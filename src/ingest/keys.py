@@ -21,7 +21,18 @@ from collections.abc import Callable
 import duckdb
 
 ART_BUDGET_MB = 64  # index memory held before a checkpoint writes it out
-CHUNK_ROWS = 1_000_000  # rows per insert transaction (a chunk's own index is built in memory)
+CHUNK_ROWS = 500_000  # rows per insert transaction (a chunk's own index is built in memory)
+# Memory a keyed insert needs beside DuckDB's usual: the index held up to its budget,
+# and the chunk's own index merged into it at commit.
+INSERT_HEADROOM_MB = 2 * ART_BUDGET_MB
+
+
+def out_of_memory(exc: duckdb.Error) -> bool:
+    """Whether ``exc`` is DuckDB running out of its memory limit (at a commit, merging a
+    chunk's index, it is a TransactionException)."""
+    return isinstance(exc, duckdb.OutOfMemoryException) or (
+        isinstance(exc, duckdb.TransactionException) and "failed to allocate" in str(exc)
+    )
 
 
 def index_mb(con: duckdb.DuckDBPyConnection) -> int:
@@ -33,9 +44,10 @@ def index_mb(con: duckdb.DuckDBPyConnection) -> int:
     return int(row[0]) if row else 0
 
 
-def chunks(sizes: dict[str, int], limit: int = CHUNK_ROWS) -> list[list[str]]:
+def chunks(sizes: dict[str, int], limit: int | None = None) -> list[list[str]]:
     """Group the keys of ``sizes`` (in order) into runs of at most ``limit`` rows each
-    (an item larger than ``limit`` is a chunk of its own)."""
+    (:data:`CHUNK_ROWS` by default; an item larger than that is a chunk of its own)."""
+    limit = CHUNK_ROWS if limit is None else limit
     out: list[list[str]] = []
     rows = 0
     for name, n in sizes.items():

@@ -116,7 +116,7 @@ class Loader:
         under the usual limit (it cannot be evicted, so the limit could not go back)."""
         con = self.wh.connection()
         usual = self.wh.memory_limit
-        self.wh.memory_limit = f"{megabytes(usual) + keys.ART_BUDGET_MB}MB"
+        self.wh.memory_limit = f"{megabytes(usual) + keys.INSERT_HEADROOM_MB}MB"
         con.execute(f"SET memory_limit = '{self.wh.memory_limit}'")
         try:
             yield
@@ -151,15 +151,16 @@ class Loader:
         number of ordinary rows, but several multi-megabyte values read in parallel (8 MB
         documents of one long section each) can need more pinned at once: DuckDB then
         refuses the statement ("failed to pin block"), the transaction rolls back, and
-        the insert is tried again under a doubled limit, up to 8x."""
+        the insert is tried again under a doubled limit, up to 8x (so is a commit that
+        could not merge the chunk's key index)."""
         base = megabytes(self.wh.memory_limit)
         for factor in _RETRY_FACTORS:
             try:
                 with self.wh.bulk_memory(0, at_least_mb=base * factor), self.wh.transaction():
                     n = self.wh.connection().execute(sql).fetchone()
                 return int(n[0]) if n else 0
-            except duckdb.OutOfMemoryException:
-                if factor == _RETRY_FACTORS[-1]:
+            except duckdb.Error as exc:
+                if not keys.out_of_memory(exc) or factor == _RETRY_FACTORS[-1]:
                     raise
         raise AssertionError("unreachable")
 

@@ -181,7 +181,7 @@ def _rebuild(con: duckdb.DuckDBPyConnection, name: str, have: list[str]) -> None
 
 # Memory for rebuilding a table with a key: DuckDB's usual working set plus the index
 # budget (the index is checkpointed out whenever it outgrows the budget).
-_REBUILD_MEMORY = f"{64 + 2 * keys.ART_BUDGET_MB}MB"
+_REBUILD_MEMORY = f"{64 + keys.INSERT_HEADROOM_MB}MB"
 # Typed columns that older warehouses held as text: the text goes to its own column.
 _RETYPED = {("documents", "published"), ("documents", "last_modified")}
 # Key columns older warehouses lacked, and how to number their rows.

@@ -255,7 +255,12 @@ class Warehouse:
             with contextlib.suppress(duckdb.Error):
                 con.execute("ROLLBACK")
             raise
-        con.execute("COMMIT")
+        try:
+            con.execute("COMMIT")
+        except duckdb.Error:  # e.g. no memory to merge a key's index: end it either way
+            with contextlib.suppress(duckdb.Error):
+                con.execute("ROLLBACK")
+            raise
 
     def insert_columns(self, name: str, columns: dict[str, list[Any]]) -> None:
         """Insert rows given as equally long Python lists, one per column.
