@@ -140,14 +140,35 @@ def _validate_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -
     v.add_argument("paths", nargs="+", metavar="PATH", help="files or folders to check")
     v.add_argument(
         "--format",
-        choices=("text", "json", "github"),
+        choices=("text", "json", "github", "sarif"),
         default="text",
-        help="output format (github: workflow annotation lines)",
+        help="output format (github: workflow annotation lines; sarif: SARIF 2.1.0 for "
+        "code scanning)",
     )
     v.add_argument("--strict", action="store_true", help="warnings fail too")
-    v.add_argument("--quiet", "-q", action="store_true", help="only print problems")
+    v.add_argument(
+        "--quiet", "-q", action="store_true", help="print only what fails (errors), no summary"
+    )
+    v.add_argument(
+        "--config",
+        metavar="FILE",
+        default=None,
+        help="ingest.toml or pyproject.toml to use (default: the first found walking up "
+        "from the working directory)",
+    )
+    v.add_argument("--isolated", action="store_true", help="ignore every configuration file")
     _selection_options(v)
     v.set_defaults(func=commands.validate)
+    r = sub.add_parser(
+        "rules",
+        help="explain the problem codes (the rules reference)",
+        description="Print every code ingest can report, or one code's meaning, example and fix.",
+    )
+    r.add_argument("code", nargs="?", metavar="CODE", help="one code to explain")
+    r.add_argument(
+        "--markdown", action="store_true", help="the whole reference as Markdown (docs/rules.md)"
+    )
+    r.set_defaults(func=commands.rules)
 
 
 def _run_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

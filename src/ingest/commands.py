@@ -40,7 +40,26 @@ def validate(args: argparse.Namespace) -> int:
         quiet=args.quiet,
         include=args.include,
         exclude=args.exclude,
+        config=args.config,
+        isolated=args.isolated,
     )
+
+
+def rules(args: argparse.Namespace) -> int:
+    """``ingest rules [CODE] [--markdown]``: the reference, or one code explained."""
+    from . import rules as r
+
+    if args.markdown:
+        print(r.markdown(), end="")
+    elif args.code:
+        if args.code not in r.BY_CODE:
+            raise ConfigError(f"unknown code {args.code!r}; `ingest rules` lists them")
+        print(r.explain(args.code), end="")
+    else:
+        width = max(len(x.code) for x in r.RULES)
+        for x in r.RULES:
+            print(f"{x.code:<{width}}  {x.severity:<7}  {x.meaning}")
+    return EXIT_OK
 
 
 def config_from(args: argparse.Namespace) -> RunConfig:

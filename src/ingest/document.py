@@ -26,7 +26,7 @@ from .decode import decode
 from .entries import NotRegularFile, read_regular
 from .errors import IngestError, Issue, truncate, warning
 from .families import classify
-from .front import parse_front_matter
+from .front import key_position, parse_front_matter
 from .limits import DEFAULT_LIMITS, Limits
 from .tables import RawTable, html_tables, merge_tab_runs, pipe_table, tsv_segments
 
@@ -228,8 +228,15 @@ class _Extraction:
             }
         )
 
-    def warn(self, stage: str, code: str, message: str, line: int | None = None) -> None:
-        self.res.warnings.append(warning(stage, code, self.res.source_path, message, line))
+    def warn(
+        self,
+        stage: str,
+        code: str,
+        message: str,
+        line: int | None = None,
+        column: int | None = None,
+    ) -> None:
+        self.res.warnings.append(warning(stage, code, self.res.source_path, message, line, column))
 
     def new_section(self, level: int, heading: str, line: int) -> _Section:
         stack_parent = None
@@ -691,11 +698,15 @@ class _Extraction:
             self.repair("description", "whitespace", d, squashed, None)
         truncated = squashed.endswith(("...", "…"))
         if truncated:
+            line, column = key_position(
+                self.lines[: self.body_line - 1], ("description", "summary")
+            )
             self.warn(
                 "front_matter",
                 "truncated_description",
                 "front-matter description is cut off (ends with '...')",
-                1,
+                line,
+                column,
             )
         return squashed, truncated
 
@@ -711,6 +722,7 @@ class _Extraction:
                 "template_placeholders",
                 f"document looks like an unfilled template ({m.group()})",
                 line,
+                m.start() - body_sample.rfind("\n", 0, m.start()),
             )
         for w in self.res.warnings:
             self.rows["document_warnings"].append(

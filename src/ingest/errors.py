@@ -31,6 +31,7 @@ class Issue:
     # True when retrying the same input could succeed (I/O), False for bad content.
     transient: bool = False
     source: str = ""  # name of the source holding the file, where a run knows it
+    column: int | None = None  # 1-based column on ``line``, where known
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -51,6 +52,7 @@ class IngestError(Exception):
         path: str = "",
         line: int | None = None,
         transient: bool = False,
+        column: int | None = None,
     ) -> None:
         super().__init__(message)
         self.issue = Issue(
@@ -60,16 +62,26 @@ class IngestError(Exception):
             message=truncate(message),
             line=line,
             transient=transient,
+            column=column,
         )
 
     def at(self, path: str) -> Issue:
         """The issue with the document's path filled in."""
         i = self.issue
-        return Issue(i.stage, i.code, path, i.message, i.line, i.severity, i.transient)
+        return Issue(
+            i.stage, i.code, path, i.message, i.line, i.severity, i.transient, column=i.column
+        )
 
 
-def warning(stage: str, code: str, path: str, message: str, line: int | None = None) -> Issue:
-    return Issue(stage, code, path, truncate(message), line, "warning")
+def warning(
+    stage: str,
+    code: str,
+    path: str,
+    message: str,
+    line: int | None = None,
+    column: int | None = None,
+) -> Issue:
+    return Issue(stage, code, path, truncate(message), line, "warning", column=column)
 
 
 def truncate(text: str, limit: int = MAX_MESSAGE_CHARS) -> str:

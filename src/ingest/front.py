@@ -98,6 +98,21 @@ class _JSON(JSONHandler):
         return json.loads(fm)
 
 
+def key_position(fm_lines: list[str], keys: tuple[str, ...]) -> tuple[int, int | None]:
+    """1-based (line, column) of the value of the first of ``keys`` set at the top of the
+    front matter in ``fm_lines`` (``key: v``, ``key = v``, ``"key": v``); the column is
+    None when the value starts on a later line.  ``(1, None)`` when no line sets one
+    (the front matter's first line: where a reader starts looking)."""
+    names = "|".join(re.escape(k) for k in keys)
+    rx = re.compile(rf"^(?:(?:{names})|[ \t]*\"(?:{names})\")[ \t]*[:=][ \t]*")
+    for i, text in enumerate(fm_lines, start=1):
+        m = rx.match(text)
+        if m:
+            rest = text[m.end() :].rstrip()
+            return i, (m.end() + 1 if rest and rest not in (">", "|", ">-", "|-") else None)
+    return 1, None
+
+
 def parse_front_matter(text: str, limits: Limits = DEFAULT_LIMITS) -> FrontMatter:
     """Split ``text`` into metadata and body; raise :class:`IngestError` on bad metadata."""
     if not text.startswith(("---", "+++", "{")):

@@ -1,0 +1,102 @@
+"""``ingest validate``'s unit of work: check a batch of files, no pandas, no warehouse.
+
+Each file goes through the very extraction a run uses
+(:func:`ingest.document.process_file`), then its rows through the warehouse schema
+(:mod:`ingest.rowcheck`, pandera's verdicts without pandas).  What comes back is
+small and picklable (issues and the codes the document waives for itself), so a
+batch can run in a worker process.  Severity rules from the configuration are
+applied by the caller, per path: they never change what is found, only what is
+reported.
+
+A document waives codes for itself in its front matter::
+
+    ---
+    title: Legacy monograph
+    ingest:
+      ignore: [truncated_description, dangling_citation]
+    ---
+
+The key is read only for files that have a problem, with the same bounded
+front-matter parser, so clean files cost nothing more.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .discover import SourceFile
+from .errors import Issue
+from .limits import DEFAULT_LIMITS, Limits
+
+RUN_ID = "validate"
+INLINE_KEY = "ingest"
+
+
+@dataclass(slots=True)
+class FileCheck:
+    """What validating one file found, before configuration is applied."""
+
+    family: str | None
+    issues: list[Issue]  # the error (if any) first, then warnings in document order
+    waived: frozenset[str] = field(default_factory=frozenset)  # codes the document ignores
+    waiver_problem: str = ""  # why its ``ingest:`` key could not be used, if so
+
+
+def check_batch(files: list[SourceFile], limits: Limits = DEFAULT_LIMITS) -> list[FileCheck]:
+    """Extract and schema-check ``files`` as a run would; one :class:`FileCheck` each."""
+    from .batch import _odd_entry
+    from .document import process_file
+    from .rowcheck import validate_results
+
+    results = [
+        _odd_entry(f)
+        if f.kind
+        else process_file(Path(f.path), f.source_path, limits, source=f.source)
+        for f in files
+    ]
+    validate_results(results, RUN_ID)
+    out = []
+    for f, r in zip(files, results, strict=True):
+        issues = ([r.error] if r.error else []) + list(r.warnings)
+        check = FileCheck(r.family, issues)
+        if issues and not f.kind:
+            check.waived, check.waiver_problem = waived_codes(Path(f.path), limits)
+        out.append(check)
+    return out
+
+
+def waived_codes(path: Path, limits: Limits = DEFAULT_LIMITS) -> tuple[frozenset[str], str]:
+    """The codes the document's front matter waives (``ingest: {ignore: [...]}``), and
+    a message when the key is there but unusable (so a typo is reported, not ignored)."""
+    from .decode import decode
+    from .errors import IngestError
+    from .front import parse_front_matter
+    from .rules import BY_CODE
+
+    try:
+        meta = parse_front_matter(decode(path.read_bytes(), limits).text, limits).meta
+    except (IngestError, OSError):
+        return frozenset(), ""  # no readable front matter: nothing waived
+    spec = meta.get(INLINE_KEY)
+    if spec is None:
+        return frozenset(), ""
+    codes = _ignore_list(spec)
+    if codes is None:
+        return frozenset(), f"front-matter key '{INLINE_KEY}' must be {{ignore: [code, ...]}}"
+    unknown = sorted(c for c in codes if c not in BY_CODE)
+    if unknown:
+        return frozenset(), f"front matter ignores unknown code {unknown[0]!r}"
+    return frozenset(codes), ""
+
+
+def _ignore_list(spec: Any) -> list[str] | None:
+    if not isinstance(spec, dict) or set(spec) - {"ignore"}:
+        return None
+    codes = spec.get("ignore", [])
+    if isinstance(codes, str):
+        codes = [codes]
+    if not isinstance(codes, list) or not all(isinstance(c, str) for c in codes):
+        return None
+    return codes
