@@ -98,10 +98,10 @@ def table_failures(name: str, rows: list[dict[str, Any]]) -> list[tuple[str, str
             _shown(rows[i][col_name])
         )
     result = []
-    for (doc_id, column, check), values in out.items():
-        examples = ", ".join(repr(v) for v in values[:_MAX_EXAMPLES])
+    for (doc_id, column, check), shown in out.items():
+        examples = ", ".join(repr(v) for v in shown[:_MAX_EXAMPLES])
         result.append(
-            (doc_id, f"{name}.{column} failed {check} in {len(values)} row(s), e.g. {examples}")
+            (doc_id, f"{name}.{column} failed {check} in {len(shown)} row(s), e.g. {examples}")
         )
     return result
 
@@ -124,9 +124,9 @@ def _check_types(table: str, col: schema.Column, values: list[Any]) -> None:
             continue
         if type(v) is not want:  # bool is not an int here, nor an int a bool
             raise NeedsPandera(f"{table}.{col.name}: {type(v).__name__}")
-        if want is int and not -_INT64 <= v < _INT64:
+        if isinstance(v, int) and not -_INT64 <= v < _INT64:
             raise NeedsPandera(f"{table}.{col.name}: beyond 64 bits")
-        if want is str and not v.isascii() and not _utf8(v):
+        if isinstance(v, str) and not v.isascii() and not _utf8(v):
             raise NeedsPandera(f"{table}.{col.name}: not UTF-8")
 
 

@@ -23,7 +23,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from . import report
-from .discover import SourceFile, discover
+from .config import Source
+from .discover import SourceFile, iter_files
 from .entries import represent_path
 from .errors import Issue
 from .lint import FileCheck, check_batch
@@ -86,7 +87,7 @@ def _select(
     conf = cfg.selection()
     use_conf_include = bool(cfg.include) and not include
     first = Selection(["*"] if use_conf_include else include, exclude)
-    files = discover(paths, first, skipped)
+    files = list(iter_files(_sources(paths), first, skipped))
     if conf is None:
         return files
     kept = []
@@ -103,6 +104,14 @@ def _select(
         else:
             skipped.add(*why)
     return kept
+
+
+def _sources(paths: list[str]) -> list[Source]:
+    """One source per distinct argument, named by its position: a pre-commit hook
+    passes ``a/README.md b/README.md``, which ``ingest run`` would refuse as two
+    sources of one name (the name only keys documents in a warehouse)."""
+    unique = dict.fromkeys(os.path.abspath(p) for p in paths)
+    return [Source(f"arg{i}", root) for i, root in enumerate(unique)]
 
 
 def _conf_skip(conf: Selection, rel: str, use_include: bool) -> tuple[str, str] | None:
