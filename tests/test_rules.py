@@ -71,7 +71,9 @@ def emitted_codes() -> dict[str, str]:
                 codes = _assigned(tree, arg.id)
             else:
                 codes = set()
-            copies = isinstance(arg, ast.Attribute) and arg.attr == "code"  # issue.code
+            copies = (isinstance(arg, ast.Attribute) and arg.attr == "code") or (  # issue.code
+                isinstance(arg, ast.Subscript) and _values(arg.slice) == {"code"}  # d["code"]
+            )
             passes_on = name == "warning" and path.name == "document.py"  # warn()'s own code
             assert codes or copies or passes_on, (
                 f"{path.name}:{node.lineno}: cannot tell which code this call emits"

@@ -304,3 +304,54 @@ def test_validate_only_install(tmp_path: Path) -> None:
     run = ingest("sources", "--db", str(tmp_path / "w.duckdb"))
     assert run.returncode == 1 and "pip install 'ingest[run]'" in run.stderr, run.stderr
     assert "Traceback" not in run.stderr
+
+
+def test_cache_keeps_results_of_unchanged_files(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import ingest.document as document
+    from ingest import lint
+
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "a.md").write_text(TRUNCATED)
+    (tmp_path / "b.md").write_text(BROKEN)
+    (tmp_path / "w.md").write_text(
+        "---\ntitle: W\ningest:\n  ignore: [no_reference_list]\n---\n# W\n\nCites [4].\n"
+    )
+    first = _validate(capsys, "--isolated", "--strict", ".")
+    cache = tmp_path / ".ingest_cache"
+    assert (cache / ".gitignore").read_text().endswith("*\n")
+    assert len(list(cache.rglob("*.json"))) == 3
+    parsed: list[str] = []
+    assert not hasattr(lint, "process_bytes")  # imported lazily, on a miss only
+
+    original = document.process_bytes
+
+    def counting(data: bytes, source_path: str, *a: object, **k: object) -> object:
+        parsed.append(source_path)
+        return original(data, source_path, *a, **k)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(document, "process_bytes", counting)
+    again = _validate(capsys, "--isolated", "--strict", ".")
+    assert again[:2] == first[:2]  # all three from the cache
+    assert "1 folder hidden, not walked (.ingest_cache/)" in again[2]  # like .git/
+    assert parsed == []
+    (tmp_path / "a.md").write_text(TRUNCATED.replace("Cut off...", "Whole."))
+    code, out, _ = _validate(capsys, "--isolated", "--strict", ".")
+    assert parsed == ["a.md"] and "[truncated_description]" not in out and code == 1
+    for entry in cache.rglob("*.json"):
+        entry.write_text("{not json")  # a corrupt cache is a miss, then rewritten
+    assert _validate(capsys, "--isolated", "--strict", ".")[0] == 1
+    assert sorted(parsed) == ["a.md", "a.md", "b.md", "w.md"]
+    assert _validate(capsys, "--isolated", "--strict", "--no-cache", ".")[0] == 1
+    assert len(parsed) == 7
+
+
+def test_cache_follows_the_configuration_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    repo = _repo(tmp_path / "r", 'ignore = ["no_sections"]\n', {"d/c.md": CITES}, "ingest.toml")
+    monkeypatch.chdir(repo / "d")
+    assert _validate(capsys, "c.md")[0] == 0
+    assert (repo / ".ingest_cache").is_dir() and not (repo / "d" / ".ingest_cache").exists()
+    assert _validate(capsys, "--no-cache", "c.md")[0] == 0

@@ -157,6 +157,12 @@ def _validate_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -
         "from the working directory)",
     )
     v.add_argument("--isolated", action="store_true", help="ignore every configuration file")
+    v.add_argument(
+        "--no-cache",
+        action="store_true",
+        help="parse every file again (by default results of unchanged files are kept in "
+        ".ingest_cache/ beside the configuration, or in the working directory)",
+    )
     _selection_options(v)
     v.set_defaults(func=commands.validate)
     r = sub.add_parser(

@@ -42,6 +42,7 @@ def validate(args: argparse.Namespace) -> int:
         exclude=args.exclude,
         config=args.config,
         isolated=args.isolated,
+        use_cache=not args.no_cache,
     )
 
 

@@ -24,11 +24,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .discover import SourceFile
 from .errors import Issue
 from .limits import DEFAULT_LIMITS, Limits
+
+if TYPE_CHECKING:
+    from .document import DocResult
 
 RUN_ID = "validate"
 INLINE_KEY = "ingest"
@@ -44,27 +47,92 @@ class FileCheck:
     waiver_problem: str = ""  # why its ``ingest:`` key could not be used, if so
 
 
-def check_batch(files: list[SourceFile], limits: Limits = DEFAULT_LIMITS) -> list[FileCheck]:
-    """Extract and schema-check ``files`` as a run would; one :class:`FileCheck` each."""
-    from .batch import _odd_entry
-    from .document import process_file
+def check_batch(
+    files: list[SourceFile], cache_dir: str | None = None, limits: Limits = DEFAULT_LIMITS
+) -> list[FileCheck]:
+    """Extract and schema-check ``files`` as a run would; one :class:`FileCheck` each.
+    With ``cache_dir`` (:mod:`ingest.lintcache`), unchanged files are not parsed again."""
     from .rowcheck import validate_results
 
-    results = [
-        _odd_entry(f)
-        if f.kind
-        else process_file(Path(f.path), f.source_path, limits, source=f.source)
-        for f in files
-    ]
-    validate_results(results, RUN_ID)
-    out = []
-    for f, r in zip(files, results, strict=True):
+    out: list[FileCheck | None] = [None] * len(files)
+    todo: list[tuple[int, DocResult, str | None]] = []
+    for i, f in enumerate(files):
+        hit, r, k = _extract(f, cache_dir, limits)
+        if hit is not None:
+            out[i] = hit
+        else:
+            assert r is not None
+            todo.append((i, r, k))
+    if todo:  # every file a cache hit: not even the schema is read
+        validate_results([r for _, r, _ in todo], RUN_ID)
+    for i, r, k in todo:
+        f = files[i]
         issues = ([r.error] if r.error else []) + list(r.warnings)
         check = FileCheck(r.family, issues)
         if issues and not f.kind:
             check.waived, check.waiver_problem = waived_codes(Path(f.path), limits)
-        out.append(check)
-    return out
+        if cache_dir and k:
+            _store(cache_dir, k, check)
+        out[i] = check
+    return [c for c in out if c is not None]
+
+
+def _extract(
+    f: SourceFile, cache_dir: str | None, limits: Limits
+) -> tuple[FileCheck | None, DocResult | None, str | None]:
+    """A cached check, or the file's extraction (and its cache key, when cacheable)."""
+    from .entries import read_regular
+
+    if f.kind:
+        from .batch import _odd_entry
+
+        return None, _odd_entry(f), None
+    try:
+        data = read_regular(Path(f.path))
+    except OSError:  # reported by process_file exactly as a run reports it; not cached
+        from .document import process_file
+
+        return None, process_file(Path(f.path), f.source_path, limits, source=f.source), None
+    k = None
+    if cache_dir:
+        from . import lintcache
+
+        k = lintcache.key(data, f.source_path)
+        entry = lintcache.get(cache_dir, k)
+        if entry is not None:
+            try:
+                return _loaded(entry), None, k
+            except (KeyError, TypeError, ValueError):
+                pass  # an entry of another shape: checked again, and overwritten
+    from .document import process_bytes  # only now: a cache hit needs no parser
+
+    return None, process_bytes(data, f.source_path, limits, source=f.source), k
+
+
+def _loaded(entry: dict[str, Any]) -> FileCheck:
+    from .lintcache import issue_from_json
+
+    return FileCheck(
+        entry["family"],
+        [issue_from_json(d) for d in entry["issues"]],
+        frozenset(entry["waived"]),
+        str(entry["waiver_problem"]),
+    )
+
+
+def _store(cache_dir: str, k: str, check: FileCheck) -> None:
+    from .lintcache import issue_to_json, put
+
+    put(
+        cache_dir,
+        k,
+        {
+            "family": check.family,
+            "issues": [issue_to_json(i) for i in check.issues],
+            "waived": sorted(check.waived),
+            "waiver_problem": check.waiver_problem,
+        },
+    )
 
 
 def waived_codes(path: Path, limits: Limits = DEFAULT_LIMITS) -> tuple[frozenset[str], str]:
