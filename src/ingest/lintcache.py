@@ -79,6 +79,7 @@ def folder_for(root: Path) -> str:
 
 
 def key(data: bytes, source_path: str) -> str:
+    """The entry's name: the file's path and bytes, hashed."""
     return hashlib.sha256(source_path.encode("utf-8", "surrogateescape") + b"\0" + data).hexdigest()
 
 
@@ -111,6 +112,7 @@ def put(folder: str, k: str, entry: dict[str, Any]) -> None:
 
 
 def issue_to_json(i: Issue) -> dict[str, Any]:
+    """An issue as a cache entry stores it."""
     return {
         "stage": i.stage,
         "code": i.code,
@@ -124,6 +126,7 @@ def issue_to_json(i: Issue) -> dict[str, Any]:
 
 
 def issue_from_json(d: dict[str, Any]) -> Issue:
+    """The issue a cache entry stored (KeyError/TypeError for an entry of another shape)."""
     return Issue(
         d["stage"],
         d["code"],
