@@ -20,8 +20,8 @@ import frontmatter
 import yaml
 from frontmatter.default_handlers import BaseHandler, JSONHandler, TOMLHandler, YAMLHandler
 
-from .errors import IngestError
-from .limits import DEFAULT_LIMITS, Limits
+from ...errors import IngestError
+from ...limits import DEFAULT_LIMITS, Limits
 
 STAGE = "front_matter"
 _KEY_LINE = re.compile(r"^[A-Za-z_][\w .-]*:(\s|$)", re.MULTILINE)

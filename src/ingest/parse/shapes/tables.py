@@ -73,7 +73,7 @@ def merge_tab_runs(blocks: list[Any], lines: list[str]) -> list[Any]:
     """Join adjacent blocks whose source lines all hold tabs into one paragraph, so a
     tab-separated table is seen whole: a header with an empty top-left cell starts
     with a tab and parses as a one-line code block; rows written ``- name<TAB>...``
-    parse as list items.  (``Block``s, from :mod:`ingest.blocks`.)"""
+    parse as list items.  (``Block``s, from :mod:`ingest.parse.read.blocks`.)"""
     out: list[Any] = []
     for b in blocks:
         prev = out[-1] if out else None

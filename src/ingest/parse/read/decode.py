@@ -14,8 +14,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from .errors import IngestError
-from .limits import DEFAULT_LIMITS, Limits
+from ...errors import IngestError
+from ...limits import DEFAULT_LIMITS, Limits
 
 STAGE = "decode"
 _BOM = "\ufeff"

@@ -7,7 +7,7 @@ with the same rules, and parsing is the largest share of our per-document time.
 
 We keep each block's *raw* inline source rather than rendered text: citation
 markers must be found in the raw text before any rendering, and
-:mod:`ingest.clean` strips inline markup.  The flat list (instead of a tree) is
+:mod:`ingest.parse.shapes.clean` strips inline markup.  The flat list (instead of a tree) is
 what the extractors want: one pass, each block knowing its heading level, list
 depth and blockquote depth.
 """
@@ -56,7 +56,7 @@ class Block:
     number: int | None = None  # ordered-list number of an item
     quote: int = 0  # blockquote depth
     rows: list[list[str]] = field(default_factory=list)  # pipe table cells, header first
-    furniture: bool = False  # vendor page furniture, by its shape (ingest.boilerplate)
+    furniture: bool = False  # vendor page furniture, by its shape (ingest.parse.shapes.boilerplate)
 
 
 _BLOCK_RULES: list[Any] = [
