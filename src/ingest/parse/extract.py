@@ -125,12 +125,12 @@ def _run(doc: Document, data: bytes, res: DocResult, stage: _Stage) -> None:
 
 
 def _blocks(doc: Document) -> list[Block]:
-    """Blocks from a family that reads the format itself, else the Markdown reader
-    (after the structure budgets are checked, before it allocates)."""
+    """Blocks from a family that reads the format itself, else the Markdown reader;
+    the structure budgets are checked first, before any parser allocates."""
+    preflight.check(doc.body, doc.body_line, doc.limits)
     own = families.read_blocks(doc)
     if own is not None:
         return own
-    preflight.check(doc.body, doc.body_line, doc.limits)
     blocks, fallback = parse_blocks(doc.body, doc.body_line)
     if fallback:
         doc.warn(
