@@ -48,6 +48,8 @@ _BLOCK_NODES = frozenset(
 
 @dataclass(slots=True)
 class Block:
+    """One block of a document with its source lines (see the module docstring)."""
+
     kind: str  # heading | para | item | table | html | code | hr
     line: int  # 1-based first line in the original file
     end: int  # 1-based last line (inclusive)

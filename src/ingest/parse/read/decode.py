@@ -27,6 +27,8 @@ _SOFT_HYPHEN = "\u00ad"
 
 @dataclass(slots=True)
 class Decoded:
+    """A document's text, the encoding it was read with, and the repairs made."""
+
     text: str
     encoding: str
     repairs: list[tuple[str, str, str, str, int | None]] = field(default_factory=list)

@@ -30,6 +30,8 @@ _FAST_LOADER: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoad
 
 @dataclass(slots=True)
 class FrontMatter:
+    """Front matter as a mapping, its format, and the body after it (with its line)."""
+
     meta: dict[str, Any]
     body: str
     body_line: int  # 1-based line number of the body's first line in the file

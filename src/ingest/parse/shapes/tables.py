@@ -28,6 +28,8 @@ _NUMERIC = re.compile(r"^[\s\d.,%<>=≤≥±~+\-–()/]*\d[\s\d.,%<>=≤≥±~+\
 
 @dataclass(slots=True)
 class RawTable:
+    """A table as read, before cleaning: format, header, rows and their lines."""
+
     format: str  # tsv | pipe | html
     line: int  # file line of the first row
     header: list[str] | None
@@ -36,6 +38,7 @@ class RawTable:
 
     @property
     def n_cols(self) -> int:
+        """Width of the widest row (the header included)."""
         widths = [len(r) for r in self.rows]
         if self.header:
             widths.append(len(self.header))
