@@ -171,7 +171,7 @@ def markdown_pass(files: list[Path], rust: bool = True) -> float:
     """The Markdown parser alone on every file: markdown-it-pyrs configured as ingest
     uses it (block rules), or markdown-it-py's full CommonMark parse."""
     if rust:
-        from ingest.blocks import _parser
+        from ingest.parse.read.blocks import _parser
 
         parse = _parser().tree
     else:

@@ -33,7 +33,7 @@ COMMENT ON COLUMN documents.source IS 'Name of the source the file was loaded fr
 
 COMMENT ON COLUMN documents.source_path IS 'Path relative to the source''s root, with `/` separators.';
 
-COMMENT ON COLUMN documents.family IS 'Document family: monograph, guide or generic.';
+COMMENT ON COLUMN documents.family IS 'Document family: monograph, guide, generic or html (a plain HTML page).';
 
 COMMENT ON COLUMN documents.title IS 'Front-matter title, else the first H1, else the file name.';
 

@@ -106,6 +106,9 @@ def _utf8(text: str) -> bool:
 
 
 def check_names_unique(sources: list[Source]) -> None:
+    """Refuse an empty source list and a name given to two roots (documents are keyed by
+    source name, so two roots under one name would overwrite each other's documents); the
+    message suggests ``NAME=PATH`` to tell them apart."""
     if not sources:
         raise ConfigError("no source given")
     seen: dict[str, Source] = {}
@@ -154,6 +157,7 @@ class RunConfig:
 
     @property
     def source_names(self) -> list[str]:
+        """The names of the run's sources in the order given (what the run row records)."""
         return [s.name for s in self.sources]
 
     def selection(self) -> Selection:
@@ -161,10 +165,13 @@ class RunConfig:
         return Selection(self.include, self.exclude)
 
     def as_dict(self) -> dict[str, Any]:
+        """The config as plain JSON-able values (sources as dicts), as a deployment stores it."""
         return asdict(self)
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> RunConfig:
+        """Rebuild a config from :meth:`as_dict`'s output, ignoring keys it does not know
+        (so a dict stored by another version still loads); validated as on construction."""
         return cls(**{k: v for k, v in d.items() if k in cls.__dataclass_fields__})
 
 

@@ -34,9 +34,11 @@ class Issue:
     column: int | None = None  # 1-based column on ``line``, where known
 
     def as_dict(self) -> dict[str, Any]:
+        """Every field as a plain JSON-able dict (the ``problems`` of a JSON run summary)."""
         return asdict(self)
 
     def where(self) -> str:
+        """``path:line`` for a message, or the bare path when the line is not known."""
         return f"{self.path}:{self.line}" if self.line else self.path
 
 
@@ -81,9 +83,13 @@ def warning(
     line: int | None = None,
     column: int | None = None,
 ) -> Issue:
+    """A warning-severity :class:`Issue`: reported with the document but not a reason to
+    reject it (only ``ingest validate --strict`` fails on warnings); message truncated."""
     return Issue(stage, code, path, truncate(message), line, "warning", column=column)
 
 
 def truncate(text: str, limit: int = MAX_MESSAGE_CHARS) -> str:
+    """``text`` on one line (runs of whitespace become one space), cut to ``limit``
+    characters with a trailing ``…`` so quarantine rows and CLI lines stay readable."""
     text = " ".join(text.split())
     return text if len(text) <= limit else text[: limit - 1] + "…"

@@ -67,6 +67,8 @@ def says_no_space(exc: BaseException) -> bool:
 
 
 def free_bytes(folder: Path) -> int | None:
+    """Bytes free on the file system holding ``folder``; None when that cannot be asked
+    (the folder is gone or unreadable), so callers word the message without a number."""
     try:
         return shutil.disk_usage(folder).free
     except OSError:
@@ -136,4 +138,6 @@ def unexpected(exc: BaseException) -> str:
 
 
 def debugging() -> bool:
+    """Whether ``INGEST_DEBUG`` is set to anything but ``""`` or ``0``: then the CLI
+    re-raises a failure (showing its traceback) instead of printing its one-line message."""
     return os.environ.get("INGEST_DEBUG", "") not in ("", "0")

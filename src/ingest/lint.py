@@ -138,9 +138,9 @@ def _store(cache_dir: str, k: str, check: FileCheck) -> None:
 def waived_codes(path: Path, limits: Limits = DEFAULT_LIMITS) -> tuple[frozenset[str], str]:
     """The codes the document's front matter waives (``ingest: {ignore: [...]}``), and
     a message when the key is there but unusable (so a typo is reported, not ignored)."""
-    from .decode import decode
     from .errors import IngestError
-    from .front import parse_front_matter
+    from .parse.read.decode import decode
+    from .parse.read.front import parse_front_matter
     from .rules import BY_CODE
 
     try:

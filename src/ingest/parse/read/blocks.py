@@ -7,7 +7,7 @@ with the same rules, and parsing is the largest share of our per-document time.
 
 We keep each block's *raw* inline source rather than rendered text: citation
 markers must be found in the raw text before any rendering, and
-:mod:`ingest.clean` strips inline markup.  The flat list (instead of a tree) is
+:mod:`ingest.parse.shapes.clean` strips inline markup.  The flat list (instead of a tree) is
 what the extractors want: one pass, each block knowing its heading level, list
 depth and blockquote depth.
 """
@@ -48,6 +48,8 @@ _BLOCK_NODES = frozenset(
 
 @dataclass(slots=True)
 class Block:
+    """One block of a document with its source lines (see the module docstring)."""
+
     kind: str  # heading | para | item | table | html | code | hr
     line: int  # 1-based first line in the original file
     end: int  # 1-based last line (inclusive)
@@ -56,7 +58,7 @@ class Block:
     number: int | None = None  # ordered-list number of an item
     quote: int = 0  # blockquote depth
     rows: list[list[str]] = field(default_factory=list)  # pipe table cells, header first
-    furniture: bool = False  # vendor page furniture, by its shape (ingest.boilerplate)
+    furniture: bool = False  # vendor page furniture, by its shape (ingest.parse.shapes.boilerplate)
 
 
 _BLOCK_RULES: list[Any] = [
@@ -222,6 +224,8 @@ def _py_parser() -> Any:
 
 
 def _fallback_blocks(body: str, first_line: int) -> list[Block]:
+    """The same blocks from markdown-it-py's token stream (used when the Rust parser
+    fails on a document)."""
     tokens = _py_parser().parse(body)
     out: list[Block] = []
     depth = quote = 0
@@ -231,47 +235,55 @@ def _fallback_blocks(body: str, first_line: int) -> list[Block]:
         tok = tokens[i]
         t, m = tok.type, tok.map
         if t in ("paragraph_open", "heading_open") and m:
-            heading = t == "heading_open"
-            kind = "heading" if heading else ("item" if depth else "para")
-            level = int(tok.tag[1]) if heading else depth
-            out.append(
-                Block(
-                    kind,
-                    base + m[0],
-                    base + m[1] - 1,
-                    tokens[i + 1].content,
-                    level,
-                    None if heading else number,
-                    quote,
-                )
-            )
-            number = None if not heading else number
+            out.append(_text_block(tok, tokens[i + 1].content, base, depth, number, quote))
+            number = number if t == "heading_open" else None
             i += 3
             continue
-        if t in ("bullet_list_open", "ordered_list_open"):
-            depth += 1
-        elif t in ("bullet_list_close", "ordered_list_close"):
-            depth -= 1
+        if t in (
+            "bullet_list_open",
+            "ordered_list_open",
+            "bullet_list_close",
+            "ordered_list_close",
+        ):
+            depth += 1 if t.endswith("_open") else -1
         elif t == "list_item_open":
             number = int(tok.info) if tok.info.isdigit() else None
-        elif t == "blockquote_open":
-            quote += 1
-        elif t == "blockquote_close":
-            quote -= 1
+        elif t in ("blockquote_open", "blockquote_close"):
+            quote += 1 if t == "blockquote_open" else -1
         elif t == "table_open" and m:
-            rows: list[list[str]] = []
-            while i < n and tokens[i].type != "table_close":
-                if tokens[i].type == "tr_open":
-                    rows.append([])
-                elif tokens[i].type in ("th_open", "td_open"):
-                    rows[-1].append(tokens[i + 1].content)
-                i += 1
+            rows, i = _table_rows(tokens, i)
             out.append(Block("table", base + m[0], base + m[1] - 1, "", depth, None, quote, rows))
-        elif t == "html_block" and m:
-            out.append(Block("html", base + m[0], base + m[1] - 1, tok.content, depth, None, quote))
-        elif t in ("fence", "code_block") and m:
-            out.append(Block("code", base + m[0], base + m[1] - 1, tok.content, depth, None, quote))
-        elif t == "hr" and m:
-            out.append(Block("hr", base + m[0], base + m[0], "", depth, None, quote))
+        elif m and t in _LEAF_KINDS:
+            text = "" if t == "hr" else tok.content
+            end = base + (m[0] if t == "hr" else m[1] - 1)
+            out.append(Block(_LEAF_KINDS[t], base + m[0], end, text, depth, None, quote))
         i += 1
     return out
+
+
+_LEAF_KINDS = {"html_block": "html", "fence": "code", "code_block": "code", "hr": "hr"}
+
+
+def _text_block(
+    tok: Any, content: str, base: int, depth: int, number: int | None, quote: int
+) -> Block:
+    """A heading, paragraph or list item's paragraph from its opening token."""
+    m = tok.map
+    heading = tok.type == "heading_open"
+    kind = "heading" if heading else ("item" if depth else "para")
+    level = int(tok.tag[1]) if heading else depth
+    return Block(
+        kind, base + m[0], base + m[1] - 1, content, level, None if heading else number, quote
+    )
+
+
+def _table_rows(tokens: list[Any], i: int) -> tuple[list[list[str]], int]:
+    """Cells of the table opening at ``tokens[i]``, and the index of its close."""
+    rows: list[list[str]] = []
+    while i < len(tokens) and tokens[i].type != "table_close":
+        if tokens[i].type == "tr_open":
+            rows.append([])
+        elif tokens[i].type in ("th_open", "td_open"):
+            rows[-1].append(tokens[i + 1].content)
+        i += 1
+    return rows, i

@@ -29,6 +29,8 @@ _PART = re.compile(r"(\d+)\s*(?:[-–—]\s*(\d+))?")
 
 @dataclass(frozen=True, slots=True)
 class Marker:
+    """A citation number found in text, with where it was found."""
+
     number: int
     offset: int  # character offset of the marker in the scanned text
 

@@ -28,6 +28,8 @@ _NUMERIC = re.compile(r"^[\s\d.,%<>=≤≥±~+\-–()/]*\d[\s\d.,%<>=≤≥±~+\
 
 @dataclass(slots=True)
 class RawTable:
+    """A table as read, before cleaning: format, header, rows and their lines."""
+
     format: str  # tsv | pipe | html
     line: int  # file line of the first row
     header: list[str] | None
@@ -36,6 +38,7 @@ class RawTable:
 
     @property
     def n_cols(self) -> int:
+        """Width of the widest row (the header included)."""
         widths = [len(r) for r in self.rows]
         if self.header:
             widths.append(len(self.header))
@@ -73,7 +76,7 @@ def merge_tab_runs(blocks: list[Any], lines: list[str]) -> list[Any]:
     """Join adjacent blocks whose source lines all hold tabs into one paragraph, so a
     tab-separated table is seen whole: a header with an empty top-left cell starts
     with a tab and parses as a one-line code block; rows written ``- name<TAB>...``
-    parse as list items.  (``Block``s, from :mod:`ingest.blocks`.)"""
+    parse as list items.  (``Block``s, from :mod:`ingest.parse.read.blocks`.)"""
     out: list[Any] = []
     for b in blocks:
         prev = out[-1] if out else None

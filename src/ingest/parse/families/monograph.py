@@ -4,9 +4,15 @@ lastModified, faqs) and a fixed outline (Usage, Dosage, Side Effects, ...)."""
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from ..model import Document
+    from ..read.blocks import Block
 
 NAME = "monograph"
+RANK = 10
+COLUMNS = ("is_banned",)
 
 _FM_KEYS = {
     "faqs",
@@ -30,17 +36,24 @@ _OUTLINE = re.compile(
 )
 
 
-def detect(doc: Any) -> int:
+def detect(doc: Document) -> int:
+    """Monograph front-matter keys and outline headings."""
     score = 3 * len(_FM_KEYS & {k.lower() for k in doc.meta})
     score += 2 * sum(1 for h in doc.headings if _OUTLINE.match(h))
     return score
 
 
-def metadata(doc: Any) -> dict[str, Any]:
+def columns(doc: Document) -> dict[str, Any]:
+    """The front matter's ban flag."""
     meta = doc.meta
     return {
         "is_banned": _bool(meta.get("is_banned", meta.get("isBanned"))),
     }
+
+
+def blocks(doc: Document) -> list[Block] | None:
+    """Read by the Markdown reader."""
+    return None
 
 
 def _bool(value: Any) -> bool | None:

@@ -47,6 +47,8 @@ def unwrap_emphasis(text: str) -> str:
 
 @dataclass(slots=True)
 class Faq:
+    """One question and answer, and which side(s) it came from."""
+
     question: str
     answer: str
     origin: str  # front_matter | body | both
@@ -59,6 +61,7 @@ def strip_prefix(text: str) -> str:
 
 
 def key(question: str) -> str:
+    """A question reduced to lower-case words: how the two FAQ sides are matched."""
     return _KEY.sub(" ", question.lower()).strip()
 
 
@@ -87,6 +90,7 @@ def repair_question(raw: str, field: str, repairs: list[Repair]) -> tuple[str, s
 
 
 def repair_answer(raw: Any, field: str, repairs: list[Repair]) -> str:
+    """A front-matter answer as clean text, each change logged in ``repairs``."""
     if raw is None:
         return ""
     a = str(raw)

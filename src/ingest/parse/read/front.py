@@ -20,8 +20,8 @@ import frontmatter
 import yaml
 from frontmatter.default_handlers import BaseHandler, JSONHandler, TOMLHandler, YAMLHandler
 
-from .errors import IngestError
-from .limits import DEFAULT_LIMITS, Limits
+from ...errors import IngestError
+from ...limits import DEFAULT_LIMITS, Limits
 
 STAGE = "front_matter"
 _KEY_LINE = re.compile(r"^[A-Za-z_][\w .-]*:(\s|$)", re.MULTILINE)
@@ -30,6 +30,8 @@ _FAST_LOADER: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoad
 
 @dataclass(slots=True)
 class FrontMatter:
+    """Front matter as a mapping, its format, and the body after it (with its line)."""
+
     meta: dict[str, Any]
     body: str
     body_line: int  # 1-based line number of the body's first line in the file
@@ -180,51 +182,8 @@ def _after_line(text: str, pos: int) -> int:
 def _load(handler: BaseHandler, fm: str, fmt: str, first_line: int) -> dict[str, Any]:
     try:
         meta = handler.load(fm)
-    except _AliasLimit as exc:
-        raise IngestError(
-            STAGE,
-            "yaml_alias_limit",
-            "front matter uses too many YAML aliases (possible alias bomb); refused "
-            "without expanding it",
-            line=_mark_line(exc, first_line),
-        ) from None
-    except yaml.constructor.ConstructorError as exc:
-        tag = str(exc.problem or "")
-        code = "yaml_python_tag" if "python/" in tag else "yaml_unknown_tag"
-        raise IngestError(
-            STAGE,
-            code,
-            f"front matter uses a YAML tag that is not allowed ({_tag(tag)}); "
-            "tags that construct objects are refused",
-            line=_mark_line(exc, first_line),
-        ) from None
-    except yaml.YAMLError as exc:
-        line, problem = _yaml_problem(exc, first_line)
-        raise IngestError(
-            STAGE,
-            "yaml_syntax",
-            f"front matter is not valid YAML at line {line}: {problem}",
-            line=line,
-        ) from None
-    except tomllib.TOMLDecodeError as exc:
-        lineno = getattr(exc, "lineno", None)
-        raise IngestError(
-            STAGE,
-            "toml_syntax",
-            f"front matter is not valid TOML: {str(exc).split(' (at')[0]}",
-            line=first_line + lineno - 1 if lineno else first_line,
-        ) from None
-    except json.JSONDecodeError as exc:
-        raise IngestError(
-            STAGE,
-            "json_syntax",
-            f"front matter is not valid JSON: {exc.msg}",
-            line=first_line + exc.lineno - 1 - (1 if fmt == "json" else 0),
-        ) from None
-    except RecursionError:
-        raise IngestError(
-            STAGE, "front_matter_too_deep", "front matter nests too deeply", line=first_line
-        ) from None
+    except (yaml.YAMLError, tomllib.TOMLDecodeError, json.JSONDecodeError, RecursionError) as exc:
+        raise _load_error(exc, fmt, first_line) from None
     if meta is None:
         return {}
     if not isinstance(meta, dict):
@@ -235,6 +194,46 @@ def _load(handler: BaseHandler, fm: str, fmt: str, first_line: int) -> dict[str,
             line=first_line,
         )
     return {str(k): v for k, v in meta.items()}
+
+
+def _load_error(exc: Exception, fmt: str, first_line: int) -> IngestError:
+    """The one-line error for front matter its loader refused, at the line it names."""
+    if isinstance(exc, _AliasLimit):
+        return IngestError(
+            STAGE,
+            "yaml_alias_limit",
+            "front matter uses too many YAML aliases (possible alias bomb); refused "
+            "without expanding it",
+            line=_mark_line(exc, first_line),
+        )
+    if isinstance(exc, yaml.constructor.ConstructorError):
+        tag = str(exc.problem or "")
+        code = "yaml_python_tag" if "python/" in tag else "yaml_unknown_tag"
+        return IngestError(
+            STAGE,
+            code,
+            f"front matter uses a YAML tag that is not allowed ({_tag(tag)}); "
+            "tags that construct objects are refused",
+            line=_mark_line(exc, first_line),
+        )
+    if isinstance(exc, yaml.YAMLError):
+        line, problem = _yaml_problem(exc, first_line)
+        msg = f"front matter is not valid YAML at line {line}: {problem}"
+        return IngestError(STAGE, "yaml_syntax", msg, line=line)
+    if isinstance(exc, tomllib.TOMLDecodeError):
+        lineno = getattr(exc, "lineno", None)
+        msg = f"front matter is not valid TOML: {str(exc).split(' (at')[0]}"
+        return IngestError(
+            STAGE, "toml_syntax", msg, line=first_line + lineno - 1 if lineno else first_line
+        )
+    if isinstance(exc, json.JSONDecodeError):
+        line = first_line + exc.lineno - 1 - (1 if fmt == "json" else 0)
+        return IngestError(
+            STAGE, "json_syntax", f"front matter is not valid JSON: {exc.msg}", line=line
+        )
+    return IngestError(
+        STAGE, "front_matter_too_deep", "front matter nests too deeply", line=first_line
+    )
 
 
 def _yaml_problem(exc: yaml.YAMLError, first_line: int) -> tuple[int, str]:

@@ -35,6 +35,8 @@ _SEPARATORS = (" - ", " | ", " — ", " – ")
 
 @dataclass(slots=True)
 class Reference:
+    """One entry of a reference list: number, title, source, URL and line."""
+
     number: int
     title: str
     source: str | None

@@ -65,6 +65,7 @@ def is_boilerplate(text: str) -> bool:
 
 
 def is_boilerplate_heading(text: str, vendor: str | None = None) -> bool:
+    """True for a heading that opens vendor boilerplate (its whole section goes)."""
     if _HEADING.match(text):
         return True
     return bool(vendor) and text.strip().lower() == (vendor or "").lower()

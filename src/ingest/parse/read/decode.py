@@ -14,8 +14,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from .errors import IngestError
-from .limits import DEFAULT_LIMITS, Limits
+from ...errors import IngestError
+from ...limits import DEFAULT_LIMITS, Limits
 
 STAGE = "decode"
 _BOM = "\ufeff"
@@ -27,6 +27,8 @@ _SOFT_HYPHEN = "\u00ad"
 
 @dataclass(slots=True)
 class Decoded:
+    """A document's text, the encoding it was read with, and the repairs made."""
+
     text: str
     encoding: str
     repairs: list[tuple[str, str, str, str, int | None]] = field(default_factory=list)

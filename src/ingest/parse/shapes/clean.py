@@ -4,7 +4,7 @@ Block structure comes from markdown-it; inline markup is stripped here with a
 handful of precompiled regular expressions instead of a second inline parse.
 That is several times faster than rendering inline tokens and is enough for the
 job: we want the words a reader sees, not HTML.  Citation markers are removed
-before this runs (see :mod:`ingest.citations`), so ``[1]`` never reaches here as
+before this runs (see :mod:`ingest.parse.shapes.citations`), so ``[1]`` never reaches here as
 a link.
 """
 

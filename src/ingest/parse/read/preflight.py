@@ -22,8 +22,8 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from .errors import IngestError
-from .limits import Limits
+from ...errors import IngestError
+from ...limits import Limits
 
 STAGE = "parse"
 CODE = "resource_limit"

@@ -1,0 +1,26 @@
+"""Quality checks that need the whole document: a monograph without sections, and an
+unfilled template (``{PLACEHOLDER}`` / ``{{ name }}`` in its first 400 lines)."""
+
+from __future__ import annotations
+
+import re
+
+from ..model import Document
+
+_PLACEHOLDER = re.compile(r"\{[A-Z][A-Z0-9_]{2,}\}|\{\{\s*[a-z_]+\s*\}\}")
+
+
+def check_quality(doc: Document) -> None:
+    """Warn about shapes that suggest the document is not what it claims to be."""
+    if doc.family == "monograph" and not any(s.level > 0 for s in doc.sections):
+        doc.warn("extract", "no_sections", "monograph has no headed sections")
+    sample = "\n".join(doc.lines[:400])
+    m = _PLACEHOLDER.search(sample)
+    if m:
+        doc.warn(
+            "extract",
+            "template_placeholders",
+            f"document looks like an unfilled template ({m.group()})",
+            sample.count("\n", 0, m.start()) + 1,
+            m.start() - sample.rfind("\n", 0, m.start()),
+        )
