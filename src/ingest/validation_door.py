@@ -15,12 +15,13 @@ import os
 import sys
 from pathlib import Path
 
-from . import report
+from . import limits, report
 from .batch import BatchResult, process_batch
 from .discover import SourceFile, discover
 from .entries import represent_path
+from .limits import Limits
 from .selection import Selection, Skipped
-from .workers import process_pool
+from .workers import running_pool
 
 _PARALLEL_FROM = 400
 _BATCH = 200
@@ -35,10 +36,11 @@ def validate_paths(
     include: list[str] | None = None,
     exclude: list[str] | None = None,
 ) -> int:
+    budgets = limits.from_env()  # a bad INGEST_MAX_... is a usage error, before any work
     skipped = Skipped()
     files = discover(paths, Selection(include or [], exclude or []), skipped)
     shown_as = iter([_display(f) for f in files])  # outcomes come back in file order
-    results = _run(files)
+    results = _run(files, budgets)
     n_invalid = n_warn_files = n_warnings = 0
     json_files = []
     out = sys.stdout
@@ -89,12 +91,16 @@ def validate_paths(
     return 1 if n_invalid else 0
 
 
-def _run(files: list[SourceFile]) -> list[BatchResult]:
+def _run(files: list[SourceFile], budgets: Limits) -> list[BatchResult]:
+    """Each batch's result, in file order.  A few files are parsed here, each under the
+    time and memory budgets (the ticks of :mod:`ingest.budgets`; no backstop that would
+    kill this process); many go to parse workers, which are replaced if one dies."""
     batches = [files[i : i + _BATCH] for i in range(0, len(files), _BATCH)]
     if len(files) < _PARALLEL_FROM or (os.cpu_count() or 1) < 2:
-        return [process_batch(b, "validate", to_arrow=False) for b in batches]
-    with process_pool(os.cpu_count() or 1) as pool:
-        return list(pool.map(process_batch, batches, ["validate"] * len(batches), chunksize=1))
+        return [process_batch(b, "validate", budgets, to_arrow=False) for b in batches]
+    with running_pool(os.cpu_count() or 1, budgets) as pool:
+        jobs = [pool.submit_batch(b, "validate", to_arrow=False) for b in batches]
+        return [job.result() for job in jobs]
 
 
 def _display(f: SourceFile) -> str:

@@ -1,0 +1,235 @@
+"""Per-document time and memory budgets, enforced by the process that parses.
+
+:mod:`ingest.preflight` refuses the shapes known to explode before any parser
+allocates; this module is the last line of defence for whatever it cannot see.
+While one document is parsed, a profiling timer (``ITIMER_PROF``: it counts the
+process's CPU time, so a busy machine does not make a document "slow") ticks every
+few tens of milliseconds; its handler compares the CPU seconds and the growth of
+the resident memory since the document started against the budgets
+(``max_parse_seconds``, ``max_parse_memory_mb`` in :class:`~ingest.limits.Limits`)
+and raises :class:`BudgetExceeded`, a ``BaseException`` so that no ``except
+Exception`` of the parse layer takes it for a bad document of its own.  The
+document becomes a ``resource_limit`` error naming the budget and the value
+measured; the rest of its batch is kept.  A tick costs one read of
+``/proc/self/statm`` (~10 us), a few hundred per CPU second at most.
+
+Python runs signal handlers between bytecodes, so a parse stuck inside one C call
+(a regular expression on a huge string) or one huge allocation would never see a
+tick.  In a parse worker (``hard=True``), the kernel backs the budgets: the soft
+``RLIMIT_CPU`` is moved to a few times the time budget past the document's start
+(the kernel kills the worker with SIGXCPU past it) and ``RLIMIT_DATA`` caps the
+worker's data at a few times the memory budget above what it held (an allocation
+past it fails: a ``MemoryError``, or a crash).  A worker that dies so is replaced
+and its document found and quarantined by :mod:`ingest.supervise`.  Both limits are
+lifted between documents, so validating and staging a batch are not bounded by
+them.  Outside workers (``ingest validate`` parsing a few files in its own process)
+only the ticks apply: a backstop that kills would kill the command.
+
+The ticks need the main thread (signals are delivered there); a batch parsed in
+another thread (a Dask worker's) gets preflight's counts and the size limits only.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import resource
+import signal
+import threading
+import time
+from collections.abc import Iterator
+from types import FrameType
+
+from .errors import Issue
+from .limits import Limits
+
+STAGE, CODE = "parse", "resource_limit"
+# The kernel's backstops sit this many times past the budgets (plus a floor), far
+# enough that the ticks always act first when Python code is running.
+HARD_FACTOR = 3
+HARD_FLOOR_SECONDS = 5
+HARD_FLOOR_MB = 256
+_MB = 1024 * 1024
+_PAGE = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
+
+
+class BudgetExceeded(BaseException):
+    """A document went over a budget while it was parsed (raised by the tick handler)."""
+
+    def __init__(self, budget: str, measured: str, cap: str) -> None:
+        super().__init__(f"{budget}: {measured} > {cap}")
+        self.budget, self.measured, self.cap = budget, measured, cap
+
+    def issue(self, source_path: str) -> Issue:
+        """The ``resource_limit`` error of the document, naming the budget and the value."""
+        return Issue(
+            STAGE,
+            CODE,
+            source_path,
+            f"parsing took {self.measured}, over the budget of {self.cap} ({self.budget}); "
+            "stopped and refused",
+        )
+
+
+def rss_bytes() -> int | None:
+    """This process's resident memory now, or None where ``/proc`` is missing."""
+    try:
+        with open("/proc/self/statm", "rb") as fh:
+            return int(fh.read().split()[1]) * _PAGE
+    except (OSError, ValueError, IndexError):
+        return None
+
+
+def _reset_peak() -> bool:
+    """Reset this process's peak resident memory (``VmHWM``) to its current value
+    (Linux's ``clear_refs``); False where that is not possible."""
+    try:
+        with open("/proc/self/clear_refs", "wb", buffering=0) as fh:
+            fh.write(b"5")
+    except OSError:
+        return False
+    return True
+
+
+def _peak_bytes() -> int | None:
+    return _status_field(b"VmHWM:")
+
+
+def _data_bytes() -> int | None:
+    return _status_field(b"VmData:")
+
+
+def _status_field(name: bytes) -> int | None:
+    """A size field of ``/proc/self/status`` in bytes (``VmData``: what ``RLIMIT_DATA``
+    counts; ``VmHWM``: the peak resident memory), or None."""
+    try:
+        with open("/proc/self/status", "rb") as fh:
+            for line in fh:
+                if line.startswith(name):
+                    return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        return None
+    return None
+
+
+class Watch:
+    """The budgets of one process; :meth:`document` guards the parse of one document."""
+
+    def __init__(self, limits: Limits, *, hard: bool) -> None:
+        self.seconds = float(limits.max_parse_seconds)
+        self.memory = int(limits.max_parse_memory_mb) * _MB
+        self.hard = hard
+        self.tick = min(0.02, max(0.005, self.seconds / 8))
+        self._cpu0 = 0.0
+        self._rss0: int | None = None
+        self._armed = False
+        self.peak_growth = 0  # largest growth of resident memory a tick saw (bytes)
+
+    @contextlib.contextmanager
+    def document(self) -> Iterator[None]:
+        """Within the block, the budgets hold; :class:`BudgetExceeded` leaves it."""
+        self._cpu0 = time.process_time()
+        self._rss0 = rss_bytes()
+        peak_known = _reset_peak()
+        backstops = self._backstops() if self.hard else contextlib.nullcontext()
+        with backstops:
+            self._armed = True
+            signal.setitimer(signal.ITIMER_PROF, self.tick, self.tick)
+            try:
+                yield
+            finally:
+                signal.setitimer(signal.ITIMER_PROF, 0, 0)
+                self._armed = False
+        if peak_known:
+            self._check_peak()
+
+    def _check_peak(self) -> None:
+        """After the document: its peak, jumps inside one C call included (``VmHWM``,
+        reset when the document started)."""
+        peak = _peak_bytes()
+        if peak is None or self._rss0 is None:
+            return
+        self.peak_growth = max(self.peak_growth, peak - self._rss0)
+        if peak - self._rss0 > self.memory:
+            raise BudgetExceeded(
+                "max_parse_memory_mb",
+                f"{(peak - self._rss0) / _MB:.0f} MB more memory at its peak",
+                f"{self.memory // _MB} MB",
+            )
+
+    def on_tick(self, _signum: int, _frame: FrameType | None) -> None:
+        """The timer's handler: raise when the document is over a budget."""
+        if not self._armed:
+            return
+        used = time.process_time() - self._cpu0
+        if used > self.seconds:
+            self._armed = False
+            raise BudgetExceeded(
+                "max_parse_seconds", f"{used:.1f} CPU seconds", f"{self.seconds:g} s"
+            )
+        rss = rss_bytes()
+        if rss is None or self._rss0 is None:
+            return
+        self.peak_growth = max(self.peak_growth, rss - self._rss0)
+        if rss - self._rss0 > self.memory:
+            self._armed = False
+            raise BudgetExceeded(
+                "max_parse_memory_mb",
+                f"{(rss - self._rss0) / _MB:.0f} MB more memory",
+                f"{self.memory // _MB} MB",
+            )
+
+    @contextlib.contextmanager
+    def _backstops(self) -> Iterator[None]:
+        """The kernel's limits for one document: CPU seconds and data size."""
+        cpu_soft, cpu_hard = resource.getrlimit(resource.RLIMIT_CPU)
+        data_soft, data_hard = resource.getrlimit(resource.RLIMIT_DATA)
+        usage = resource.getrusage(resource.RUSAGE_SELF)
+        spent = int(usage.ru_utime + usage.ru_stime) + 1
+        cpu = spent + max(HARD_FLOOR_SECONDS, int(HARD_FACTOR * self.seconds) + 1)
+        data = _data_bytes()
+        try:
+            if _lower(cpu, cpu_soft):  # never above what the process was given
+                resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu_hard))
+            if data is not None:
+                cap = data + max(HARD_FLOOR_MB * _MB, HARD_FACTOR * self.memory)
+                if _lower(cap, data_soft):
+                    resource.setrlimit(resource.RLIMIT_DATA, (cap, data_hard))
+            yield
+        finally:
+            resource.setrlimit(resource.RLIMIT_CPU, (cpu_soft, cpu_hard))
+            resource.setrlimit(resource.RLIMIT_DATA, (data_soft, data_hard))
+
+    def hard_memory_issue(self, source_path: str) -> Issue:
+        """The error of a document whose allocation failed under the data backstop."""
+        cap = max(HARD_FLOOR_MB * _MB, HARD_FACTOR * self.memory) // _MB
+        return Issue(
+            STAGE,
+            CODE,
+            source_path,
+            f"parsing ran out of memory: an allocation failed at the worker's limit of "
+            f"{cap} MB more data (the max_parse_memory_mb budget is {self.memory // _MB} MB); "
+            "stopped and refused",
+        )
+
+
+def _lower(value: int, soft: int) -> bool:
+    return soft == resource.RLIM_INFINITY or value < soft
+
+
+@contextlib.contextmanager
+def watching(limits: Limits, *, hard: bool) -> Iterator[Watch | None]:
+    """A :class:`Watch` for the batch parsed within the block (its handler installed,
+    the previous one given back), or None where ticks cannot be delivered: outside the
+    main thread, or without ``ITIMER_PROF``."""
+    main = threading.current_thread() is threading.main_thread()
+    if not main or not hasattr(signal, "ITIMER_PROF"):
+        yield None
+        return
+    watch = Watch(limits, hard=hard)
+    previous = signal.signal(signal.SIGPROF, watch.on_tick)
+    try:
+        yield watch
+    finally:
+        signal.setitimer(signal.ITIMER_PROF, 0, 0)
+        signal.signal(signal.SIGPROF, previous)
