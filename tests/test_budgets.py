@@ -103,11 +103,11 @@ def test_memory_budget_in_a_worker_stops_one_document(tmp_path: Path) -> None:
 def test_preflight_refuses_a_tree_over_the_memory_budget() -> None:
     """Many small blocks: the parser's tree is built in one call, so its size is
     estimated and refused before it is built, with the estimate in the message."""
-    text = _prose(3_000)  # ~6,000 nodes, ~6 MB
+    text = _prose(3_000)  # ~6,000 nodes, ~8 MB
     tight = dataclasses.replace(DEFAULT_LIMITS, max_parse_memory_mb=2)
     res = process_bytes(text.encode(), "many.md", tight)
     assert res.error is not None and res.error.code == "resource_limit"
-    assert "would build about" in res.error.message
+    assert "Markdown nodes" in res.error.message
     assert "max_parse_memory_mb" in res.error.message
     assert process_bytes(text.encode(), "many.md").error is None  # the default: fine
 

@@ -11,7 +11,11 @@ and raises :class:`BudgetExceeded`, a ``BaseException`` so that no ``except
 Exception`` of the parse layer takes it for a bad document of its own.  The
 document becomes a ``resource_limit`` error naming the budget and the value
 measured; the rest of its batch is kept.  A tick costs one read of
-``/proc/self/statm`` (~10 us), a few hundred per CPU second at most.
+``/proc/self/statm`` (~10 us), fifty per CPU second.  When the document ends, its
+peak is checked too (``VmHWM``, reset through ``/proc/self/clear_refs`` when it
+started), so a jump of memory inside one C call that no tick saw still counts; the
+largest such jump, the Markdown parser's tree, is estimated and refused before it is
+built (:mod:`ingest.preflight`).
 
 Python runs signal handlers between bytecodes, so a parse stuck inside one C call
 (a regular expression on a huge string) or one huge allocation would never see a

@@ -45,9 +45,9 @@ class Limits:
     max_list_items: int = 50_000
     max_quote_levels: int = 50_000
     # Enforced while one document is parsed (ingest.budgets): CPU seconds, and growth
-    # of the parsing process's resident memory.  Real documents take < 0.5 s and
-    # < 10 MB (../shared/corpus/real: 0.09 s and 9 MB at most); 8 MiB of plain prose
-    # takes ~330 MB, so the largest files are refused here (see README).
+    # of the parsing process's resident memory.  The largest real and realistic
+    # documents take 0.09-0.29 s and 9-11 MB (../shared/corpus/real; the 300 largest of
+    # a 10k realistic corpus); 8 MiB of plain prose would take ~330 MB and is refused.
     max_parse_seconds: float = 8.0
     max_parse_memory_mb: int = 256
 

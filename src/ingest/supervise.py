@@ -114,6 +114,7 @@ class Supervised:
     def recover(self, job: Job) -> BatchResult:
         """The batch of ``job`` after its pool broke: alone in fresh workers until it
         completes, each document that killed one given its error."""
+        interrupts.check()  # the workers were killed to stop the run: no recovery
         self._replace(job.generation)
         verdicts: dict[int, Issue] = {}
         stray = 0

@@ -16,7 +16,10 @@ after, and the loader itself never imports them.
 Workers ignore Ctrl-C (the leader decides, see :mod:`ingest.interrupts`) and die
 with the fork server, which dies with the leader: a leader killed outright leaves
 no worker behind.  A run that stops on an error or a signal kills its workers
-rather than waiting for their batches.
+rather than waiting for their batches.  A run's pool (:func:`running_pool`) is
+supervised: every document is parsed under the time and memory budgets
+(:mod:`ingest.budgets`), and a worker that dies anyway is replaced and the document
+it died on quarantined (:mod:`ingest.supervise`).
 """
 
 from __future__ import annotations
