@@ -99,13 +99,19 @@ def _peak_bytes() -> int | None:
     return _status_field(b"VmHWM:")
 
 
-def _data_bytes() -> int | None:
-    return _status_field(b"VmData:")
+def _statm() -> tuple[int | None, int | None]:
+    """Resident memory and data size (about what ``RLIMIT_DATA`` counts) now, in bytes."""
+    try:
+        with open("/proc/self/statm", "rb") as fh:
+            fields = fh.read().split()
+        return int(fields[1]) * _PAGE, int(fields[5]) * _PAGE
+    except (OSError, ValueError, IndexError):
+        return None, None
 
 
 def _status_field(name: bytes) -> int | None:
-    """A size field of ``/proc/self/status`` in bytes (``VmData``: what ``RLIMIT_DATA``
-    counts; ``VmHWM``: the peak resident memory), or None."""
+    """A size field of ``/proc/self/status`` in bytes (``VmHWM``: the peak resident
+    memory), or None."""
     try:
         with open("/proc/self/status", "rb") as fh:
             for line in fh:
@@ -117,7 +123,11 @@ def _status_field(name: bytes) -> int | None:
 
 
 class Watch:
-    """The budgets of one process; :meth:`document` guards the parse of one document."""
+    """The budgets of one process; :meth:`document` guards the parse of one document.
+
+    A document's start costs a clock read, one ``statm`` read and a timer; what costs
+    more (the kernel's backstops, resetting the peak and reading it back at the end)
+    is set up at the first tick, so only documents that take 20 ms of CPU pay it."""
 
     def __init__(self, limits: Limits, *, hard: bool) -> None:
         self.seconds = float(limits.max_parse_seconds)
@@ -126,45 +136,37 @@ class Watch:
         self.tick = min(0.02, max(0.005, self.seconds / 8))
         self._cpu0 = 0.0
         self._rss0: int | None = None
+        self._data0: int | None = None
         self._armed = False
-        self.peak_growth = 0  # largest growth of resident memory a tick saw (bytes)
+        self._long = False  # the document has had a tick: backstops and peak are set
+        self._peak_reset = False  # its peak was reset at that tick (Linux)
+        self._saved: list[tuple[int, tuple[int, int]]] = []
+        self.peak_growth = 0  # largest growth of resident memory seen (bytes)
 
     @contextlib.contextmanager
     def document(self) -> Iterator[None]:
         """Within the block, the budgets hold; :class:`BudgetExceeded` leaves it."""
         self._cpu0 = time.process_time()
-        self._rss0 = rss_bytes()
-        peak_known = _reset_peak()
-        backstops = self._backstops() if self.hard else contextlib.nullcontext()
-        with backstops:
-            self._armed = True
-            signal.setitimer(signal.ITIMER_PROF, self.tick, self.tick)
-            try:
-                yield
-            finally:
-                signal.setitimer(signal.ITIMER_PROF, 0, 0)
-                self._armed = False
-        if peak_known:
+        self._rss0, self._data0 = _statm()
+        self._long = self._peak_reset = False
+        self._armed = True
+        signal.setitimer(signal.ITIMER_PROF, self.tick, self.tick)
+        try:
+            yield
+        finally:
+            self._armed = False  # first: a tick still pending now does nothing
+            signal.setitimer(signal.ITIMER_PROF, 0, 0)
+            self._restore()
+        if self._peak_reset:
             self._check_peak()
-
-    def _check_peak(self) -> None:
-        """After the document: its peak, jumps inside one C call included (``VmHWM``,
-        reset when the document started)."""
-        peak = _peak_bytes()
-        if peak is None or self._rss0 is None:
-            return
-        self.peak_growth = max(self.peak_growth, peak - self._rss0)
-        if peak - self._rss0 > self.memory:
-            raise BudgetExceeded(
-                "max_parse_memory_mb",
-                f"{(peak - self._rss0) / _MB:.0f} MB more memory at its peak",
-                f"{self.memory // _MB} MB",
-            )
 
     def on_tick(self, _signum: int, _frame: FrameType | None) -> None:
         """The timer's handler: raise when the document is over a budget."""
         if not self._armed:
             return
+        if not self._long:
+            self._long = True
+            self._arm_long()
         used = time.process_time() - self._cpu0
         if used > self.seconds:
             self._armed = False
@@ -183,26 +185,44 @@ class Watch:
                 f"{self.memory // _MB} MB",
             )
 
-    @contextlib.contextmanager
-    def _backstops(self) -> Iterator[None]:
-        """The kernel's limits for one document: CPU seconds and data size."""
-        cpu_soft, cpu_hard = resource.getrlimit(resource.RLIMIT_CPU)
-        data_soft, data_hard = resource.getrlimit(resource.RLIMIT_DATA)
+    def _arm_long(self) -> None:
+        """A document past its first tick: reset the peak, and in a worker set the
+        kernel's backstops (CPU seconds and data size), never above what it was given."""
+        self._peak_reset = _reset_peak()
+        if not self.hard:
+            return
         usage = resource.getrusage(resource.RUSAGE_SELF)
         spent = int(usage.ru_utime + usage.ru_stime) + 1
         cpu = spent + max(HARD_FLOOR_SECONDS, int(HARD_FACTOR * self.seconds) + 1)
-        data = _data_bytes()
-        try:
-            if _lower(cpu, cpu_soft):  # never above what the process was given
-                resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu_hard))
-            if data is not None:
-                cap = data + max(HARD_FLOOR_MB * _MB, HARD_FACTOR * self.memory)
-                if _lower(cap, data_soft):
-                    resource.setrlimit(resource.RLIMIT_DATA, (cap, data_hard))
-            yield
-        finally:
-            resource.setrlimit(resource.RLIMIT_CPU, (cpu_soft, cpu_hard))
-            resource.setrlimit(resource.RLIMIT_DATA, (data_soft, data_hard))
+        self._limit(resource.RLIMIT_CPU, cpu)
+        if self._data0 is not None:
+            room = max(HARD_FLOOR_MB * _MB, HARD_FACTOR * self.memory)
+            self._limit(resource.RLIMIT_DATA, self._data0 + room)
+
+    def _limit(self, which: int, soft: int) -> None:
+        old = resource.getrlimit(which)
+        if old[0] == resource.RLIM_INFINITY or soft < old[0]:
+            resource.setrlimit(which, (soft, old[1]))
+            self._saved.append((which, old))
+
+    def _restore(self) -> None:
+        while self._saved:
+            which, old = self._saved.pop()
+            resource.setrlimit(which, old)
+
+    def _check_peak(self) -> None:
+        """After the document: its peak, jumps inside one C call included (``VmHWM``,
+        reset at its first tick)."""
+        peak = _peak_bytes()
+        if peak is None or self._rss0 is None:
+            return
+        self.peak_growth = max(self.peak_growth, peak - self._rss0)
+        if peak - self._rss0 > self.memory:
+            raise BudgetExceeded(
+                "max_parse_memory_mb",
+                f"{(peak - self._rss0) / _MB:.0f} MB more memory at its peak",
+                f"{self.memory // _MB} MB",
+            )
 
     def hard_memory_issue(self, source_path: str) -> Issue:
         """The error of a document whose allocation failed under the data backstop."""
@@ -215,10 +235,6 @@ class Watch:
             f"{cap} MB more data (the max_parse_memory_mb budget is {self.memory // _MB} MB); "
             "stopped and refused",
         )
-
-
-def _lower(value: int, soft: int) -> bool:
-    return soft == resource.RLIM_INFINITY or value < soft
 
 
 @contextlib.contextmanager
