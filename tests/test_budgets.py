@@ -27,9 +27,10 @@ from ingest.batch import process_batch
 from ingest.config import ConfigError
 from ingest.discover import SourceFile
 from ingest.document import process_bytes
+from ingest.failures import explain
 from ingest.limits import DEFAULT_LIMITS
 from ingest.pipeline import RunConfig, run_pipeline
-from ingest.supervise import death_issue
+from ingest.supervise import WorkerDeath, death_issue
 from ingest.workers import running_pool
 
 FRONT = "---\ntitle: Budget\n---\n\n# Budget\n\n"
@@ -166,9 +167,10 @@ def test_a_bad_budget_in_the_environment_is_a_usage_error(tmp_path: Path, comman
 
 class _Killer(threading.Thread):
     """SIGKILLs every parse worker whose trail says it is on document ``index`` of its
-    batch: a document that kills whatever parses it, as the OOM killer would."""
+    batch ("done": past its documents): a document that kills whatever parses it, as
+    the OOM killer would."""
 
-    def __init__(self, trails: str, index: int) -> None:
+    def __init__(self, trails: str, index: int | str) -> None:
         super().__init__(daemon=True)
         self.pattern, self.index = os.path.join(trails, "ingest-trails-*", "*"), index
         self.killed: list[int] = []
@@ -178,19 +180,32 @@ class _Killer(threading.Thread):
         while not self.stop.is_set():
             for path in glob.glob(self.pattern):
                 try:
-                    at, pid = (int(x) for x in Path(path).read_bytes().split())
+                    at, pid_text = Path(path).read_text().split()
+                    pid = int(pid_text)
                 except (OSError, ValueError):
                     continue
-                if at == self.index and pid not in self.killed:
+                if at == str(self.index) and pid not in self.killed:
                     os.kill(pid, signal.SIGKILL)
                     self.killed.append(pid)
             time.sleep(0.002)
 
 
+@pytest.mark.parametrize(
+    ("workers", "batch_size"),
+    # one batch; or two batches in flight at once ([a, b, c-killer] and [d, e-slow]),
+    # where the other batch's worker goes down with the pool and is parsed again
+    [(1, 500), (2, 3)],
+)
 def test_a_worker_killed_mid_document_is_replaced_and_the_run_goes_on(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, workers: int, batch_size: int
 ) -> None:
-    docs = {"a.md": SMALL, "b.md": SMALL, "c-killer.md": _prose(6_000), "d.md": SMALL}
+    docs = {
+        "a.md": SMALL,
+        "b.md": SMALL,
+        "c-killer.md": _prose(6_000),
+        "d.md": SMALL,
+        "e-slow.md": _prose(6_000),
+    }
     src = tmp_path / "src"
     _files(src, docs)
     trails = tmp_path / "trails"
@@ -200,27 +215,28 @@ def test_a_worker_killed_mid_document_is_replaced_and_the_run_goes_on(
     killer.start()
     db = tmp_path / "w.duckdb"
     try:
-        summary = run_pipeline(RunConfig(sources=[str(src)], db=str(db), workers=1))
+        cfg = RunConfig(sources=[str(src)], db=str(db), workers=workers, batch_size=batch_size)
+        summary = run_pipeline(cfg)
     finally:
         killer.stop.set()
         killer.join()
     assert len(killer.killed) == 2  # in the pool, then alone in a fresh worker
-    assert (summary.loaded, summary.quarantined, summary.seen) == (3, 1, 4)
+    assert (summary.loaded, summary.quarantined, summary.seen) == (4, 1, 5)
     [problem] = summary.problems
     assert problem.path == "c-killer.md" and problem.code == "resource_limit"
     assert "SIGKILL" in problem.message and "replaced" in problem.message
     with duckdb.connect(str(db), read_only=True) as con:
         docs_loaded = con.execute("SELECT source_path FROM documents ORDER BY 1").fetchall()
-        assert docs_loaded == [("a.md",), ("b.md",), ("d.md",)]
+        assert docs_loaded == [("a.md",), ("b.md",), ("d.md",), ("e-slow.md",)]
         # every loaded document once: nothing of a dead attempt was staged twice
         twice = "SELECT doc_id, section_id FROM sections GROUP BY ALL HAVING count(*) > 1"
         assert con.execute(twice).fetchall() == []
-        assert con.execute("SELECT count(DISTINCT doc_id) FROM sections").fetchone() == (3,)
+        assert con.execute("SELECT count(DISTINCT doc_id) FROM sections").fetchone() == (4,)
         q = con.execute("SELECT source_path, error_code FROM quarantine").fetchall()
         assert q == [("c-killer.md", "resource_limit")]
     # the next run parses nothing again: the killer stays quarantined, unread
     again = run_pipeline(RunConfig(sources=[str(src)], db=str(db), workers=1))
-    assert (again.loaded, again.unchanged, again.quarantined) == (0, 3, 1)
+    assert (again.loaded, again.unchanged, again.quarantined) == (0, 4, 1)
 
 
 def test_death_messages_name_the_backstop() -> None:
@@ -228,3 +244,30 @@ def test_death_messages_name_the_backstop() -> None:
     assert death_issue(-signal.SIGKILL, "x.md").code == "resource_limit"
     crashed = death_issue(-signal.SIGSEGV, "x.md")
     assert crashed.code == "worker_died" and "SIGSEGV" in crashed.message
+
+
+def test_workers_dying_outside_any_document_fail_the_run_and_change_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A worker killed while it validates or stages its batch blames no document; the
+    second such death stops the run (one line), and the live warehouse is as it was."""
+    src = tmp_path / "src"
+    _files(src, {"a.md": SMALL})
+    db = tmp_path / "w.duckdb"
+    run_pipeline(RunConfig(sources=[str(src)], db=str(db), workers=1))
+    before = db.read_bytes()
+    (src / "b.md").write_text(_prose(3_000), encoding="utf-8")
+    trails = tmp_path / "trails"
+    trails.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(trails))
+    killer = _Killer(str(trails), index="done")
+    killer.start()
+    try:
+        with pytest.raises(WorkerDeath, match="died 2 times outside any document") as info:
+            run_pipeline(RunConfig(sources=[str(src)], db=str(db), workers=1))
+    finally:
+        killer.stop.set()
+        killer.join()
+    assert explain(info.value) == (str(info.value), 1)
+    assert "live warehouse is unchanged" in str(info.value)
+    assert db.read_bytes() == before

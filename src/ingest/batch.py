@@ -147,7 +147,7 @@ def _parse_all(files: list[SourceFile], limits: Limits, guarding: Guarding) -> l
                 continue
             trail.mark(i)
             results.append(_parse_one(f, limits, watch))
-        trail.mark(len(files))  # past the last document: validating and staging
+        trail.mark(None)  # past the last document: validating and staging
     return results
 
 
@@ -190,9 +190,11 @@ class _Trail:
                 self.fd = -1
         return self
 
-    def mark(self, index: int) -> None:
+    def mark(self, index: int | None) -> None:
+        """On document ``index`` now; None: past the documents (no one to blame)."""
         if self.fd >= 0:
-            os.pwrite(self.fd, f"{index:>12} {os.getpid():>10}".encode(), 0)
+            at = "done" if index is None else str(index)
+            os.pwrite(self.fd, f"{at:>12} {os.getpid():>10}".encode(), 0)
 
     def __exit__(self, *exc: object) -> None:
         if self.fd >= 0:

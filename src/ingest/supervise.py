@@ -42,6 +42,7 @@ from . import interrupts
 from .batch import BatchResult, Guarding, process_batch, read_trail
 from .discover import SourceFile
 from .errors import Issue
+from .failures import UNCHANGED, RunFailure
 from .limits import Limits
 
 # Signals a worker dies of when a budget's backstop, or the kernel, stops it.
@@ -60,8 +61,9 @@ _WHY: dict[int, tuple[str, str]] = {
 _MAX_STRAY_DEATHS = 2  # deaths outside any document before the run gives up
 
 
-class WorkerDeath(RuntimeError):
-    """Parse workers kept dying outside any document: a failure of the run."""
+class WorkerDeath(RunFailure):
+    """Parse workers kept dying outside any document: a failure of the run (one line,
+    exit code 1)."""
 
 
 class Supervised:
@@ -129,8 +131,8 @@ class Supervised:
                 stray += 1
                 if stray >= _MAX_STRAY_DEATHS:
                     raise WorkerDeath(
-                        f"parse workers died {stray} times outside any document "
-                        f"({describe(exitcode)}); stopped"
+                        f"parse workers died {stray} times outside any document, the "
+                        f"last {describe(exitcode)}; stopped, and {UNCHANGED}"
                     )
                 continue
             verdicts[at] = death_issue(exitcode, job.files[at].source_path)
