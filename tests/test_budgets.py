@@ -271,3 +271,14 @@ def test_workers_dying_outside_any_document_fail_the_run_and_change_nothing(
     assert explain(info.value) == (str(info.value), 1)
     assert "live warehouse is unchanged" in str(info.value)
     assert db.read_bytes() == before
+
+
+def test_no_room_for_trails_still_parses(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A temporary folder that cannot be written to costs only the blame of a death."""
+    files = _files(tmp_path / "docs", {"a.md": SMALL, "b.md": SMALL})
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "missing"))
+    with running_pool(1, DEFAULT_LIMITS) as pool:
+        job = pool.submit_batch(files, "r", to_arrow=False)
+        res = job.result()
+    assert job.trail is None
+    assert [o.error for o in res.outcomes] == [None, None]

@@ -79,7 +79,10 @@ class Supervised:
         self._generation = 0
         self._lock = threading.Lock()
         self._live: set[ProcessPoolExecutor] = {self._pool}
-        self._trails = tempfile.mkdtemp(prefix="ingest-trails-")
+        try:
+            self._trails: str | None = tempfile.mkdtemp(prefix="ingest-trails-")
+        except OSError:  # no room for trails: a death then blames no document
+            self._trails = None
         self.replaced = 0  # pools replaced after a death
 
     def submit_batch(
@@ -126,7 +129,7 @@ class Supervised:
             result, exitcode = self._alone(job, verdicts)
             if result is not None:
                 return result
-            at = read_trail(job.trail)
+            at = read_trail(job.trail) if job.trail else None
             if at is None or at >= len(job.files) or at in verdicts:
                 stray += 1
                 if stray >= _MAX_STRAY_DEATHS:
@@ -169,7 +172,8 @@ class Supervised:
                 pool.shutdown(wait=True)
             else:
                 kill(pool)
-        shutil.rmtree(self._trails, ignore_errors=True)
+        if self._trails:
+            shutil.rmtree(self._trails, ignore_errors=True)
 
 
 class Job:
@@ -186,7 +190,7 @@ class Job:
         self.sup, self.files, self.run_id = sup, files, run_id
         self.stage, self.to_arrow = stage, to_arrow
         self.key = uuid.uuid4().hex
-        self.trail = os.path.join(sup._trails, self.key)
+        self.trail = os.path.join(sup._trails, self.key) if sup._trails else None
         self.generation, self.future = sup._submit(self)
 
     def submit_to(
