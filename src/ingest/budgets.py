@@ -4,29 +4,29 @@
 allocates; this module is the last line of defence for whatever it cannot see.
 While one document is parsed, a profiling timer (``ITIMER_PROF``: it counts the
 process's CPU time, so a busy machine does not make a document "slow") ticks every
-few tens of milliseconds; its handler compares the CPU seconds and the growth of
+20 ms of CPU; its handler compares the CPU seconds and the growth of
 the resident memory since the document started against the budgets
 (``max_parse_seconds``, ``max_parse_memory_mb`` in :class:`~ingest.limits.Limits`)
 and raises :class:`BudgetExceeded`, a ``BaseException`` so that no ``except
 Exception`` of the parse layer takes it for a bad document of its own.  The
 document becomes a ``resource_limit`` error naming the budget and the value
 measured; the rest of its batch is kept.  A tick costs one read of
-``/proc/self/statm`` (~10 us), fifty per CPU second.  When the document ends, its
-peak is checked too (``VmHWM``, reset through ``/proc/self/clear_refs`` when it
-started), so a jump of memory inside one C call that no tick saw still counts; the
+``/proc/self/statm`` (~10 us), fifty per CPU second.  When a document that lasted
+past its first tick ends, its peak is checked too (``VmHWM``, reset through
+``/proc/self/clear_refs`` at that tick), so a jump of memory inside one C call that no tick saw still counts; the
 largest such jump, the Markdown parser's tree, is estimated and refused before it is
 built (:mod:`ingest.preflight`).
 
 Python runs signal handlers between bytecodes, so a parse stuck inside one C call
 (a regular expression on a huge string) or one huge allocation would never see a
 tick.  In a parse worker (``hard=True``), the kernel backs the budgets: the soft
-``RLIMIT_CPU`` is moved to a few times the time budget past the document's start
-(the kernel kills the worker with SIGXCPU past it) and ``RLIMIT_DATA`` caps the
-worker's data at a few times the memory budget above what it held (an allocation
+``RLIMIT_CPU`` is moved, at the document's first tick, to three times the time budget
+further (the kernel kills the worker with SIGXCPU past it) and ``RLIMIT_DATA`` caps the
+worker's data at three times the memory budget above what it held (an allocation
 past it fails: a ``MemoryError``, or a crash).  A worker that dies so is replaced
 and its document found and quarantined by :mod:`ingest.supervise`.  Both limits are
-lifted between documents, so validating and staging a batch are not bounded by
-them.  Outside workers (``ingest validate`` parsing a few files in its own process)
+lifted when the document ends, so validating and staging a batch are not bounded by
+them, and a document done within 20 ms pays for none of this.  Outside workers (``ingest validate`` parsing a few files in its own process)
 only the ticks apply: a backstop that kills would kill the command.
 
 The ticks need the main thread (signals are delivered there); a batch parsed in
