@@ -190,6 +190,47 @@ class _Killer(threading.Thread):
             time.sleep(0.002)
 
 
+def _killer_corpus(tmp_path: Path) -> Path:
+    src = tmp_path / "src"
+    _files(
+        src,
+        {
+            "a.md": SMALL,
+            "b.md": SMALL,
+            "c-killer.md": _prose(6_000),
+            "d.md": SMALL,
+            "e-slow.md": _prose(6_000),
+        },
+    )
+    return src
+
+
+@pytest.mark.slow
+def test_a_worker_killed_mid_document_on_the_prefect_path(
+    prefect_harness: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The same death under the Prefect flow: the parse task's thread recovers."""
+    from ingest.prefect.flow import run_flow
+
+    src = _killer_corpus(tmp_path)
+    trails = tmp_path / "trails"
+    trails.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(trails))
+    killer = _Killer(str(trails), index=2)
+    killer.start()
+    db = tmp_path / "w.duckdb"
+    try:
+        summary = run_flow(RunConfig(sources=[str(src)], db=str(db), workers=2, batch_size=3))
+    finally:
+        killer.stop.set()
+        killer.join()
+    assert len(killer.killed) == 2
+    assert (summary.loaded, summary.quarantined) == (4, 1)
+    assert [p.path for p in summary.problems] == ["c-killer.md"]
+    with duckdb.connect(str(db), read_only=True) as con:
+        assert con.execute("SELECT count(*) FROM documents").fetchone() == (4,)
+
+
 @pytest.mark.parametrize(
     ("workers", "batch_size"),
     # one batch; or two batches in flight at once ([a, b, c-killer] and [d, e-slow]),
@@ -199,15 +240,7 @@ class _Killer(threading.Thread):
 def test_a_worker_killed_mid_document_is_replaced_and_the_run_goes_on(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, workers: int, batch_size: int
 ) -> None:
-    docs = {
-        "a.md": SMALL,
-        "b.md": SMALL,
-        "c-killer.md": _prose(6_000),
-        "d.md": SMALL,
-        "e-slow.md": _prose(6_000),
-    }
-    src = tmp_path / "src"
-    _files(src, docs)
+    src = _killer_corpus(tmp_path)
     trails = tmp_path / "trails"
     trails.mkdir()
     monkeypatch.setattr(tempfile, "tempdir", str(trails))
