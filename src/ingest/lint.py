@@ -31,6 +31,7 @@ from .errors import Issue
 from .limits import DEFAULT_LIMITS, Limits
 
 if TYPE_CHECKING:
+    from .budgets import Watch
     from .document import DocResult
 
 RUN_ID = "validate"
@@ -52,17 +53,19 @@ def check_batch(
 ) -> list[FileCheck]:
     """Extract and schema-check ``files`` as a run would; one :class:`FileCheck` each.
     With ``cache_dir`` (:mod:`ingest.lintcache`), unchanged files are not parsed again."""
+    from .budgets import watching
     from .rowcheck import validate_results
 
     out: list[FileCheck | None] = [None] * len(files)
     todo: list[tuple[int, DocResult, str | None]] = []
-    for i, f in enumerate(files):
-        hit, r, k = _extract(f, cache_dir, limits)
-        if hit is not None:
-            out[i] = hit
-        else:
-            assert r is not None
-            todo.append((i, r, k))
+    with watching(limits, hard=False) as watch:
+        for i, f in enumerate(files):
+            hit, r, k = _extract(f, cache_dir, limits, watch)
+            if hit is not None:
+                out[i] = hit
+            else:
+                assert r is not None
+                todo.append((i, r, k))
     if todo:  # every file a cache hit: not even the schema is read
         validate_results([r for _, r, _ in todo], RUN_ID)
     for i, r, k in todo:
@@ -71,14 +74,14 @@ def check_batch(
         check = FileCheck(r.family, issues)
         if issues and not f.kind:
             check.waived, check.waiver_problem = waived_codes(Path(f.path), limits)
-        if cache_dir and k:
+        if cache_dir and k and not _budget_bound(issues):
             _store(cache_dir, k, check)
         out[i] = check
     return [c for c in out if c is not None]
 
 
 def _extract(
-    f: SourceFile, cache_dir: str | None, limits: Limits
+    f: SourceFile, cache_dir: str | None, limits: Limits, watch: Watch | None = None
 ) -> tuple[FileCheck | None, DocResult | None, str | None]:
     """A cached check, or the file's extraction (and its cache key, when cacheable)."""
     from .entries import read_regular
@@ -97,16 +100,38 @@ def _extract(
     if cache_dir:
         from . import lintcache
 
-        k = lintcache.key(data, f.source_path)
+        k = lintcache.key(data, f.source_path, limits)
         entry = lintcache.get(cache_dir, k)
         if entry is not None:
             try:
                 return _loaded(entry), None, k
             except (KeyError, TypeError, ValueError):
                 pass  # an entry of another shape: checked again, and overwritten
+    return None, _parse(data, f, limits, watch), k
+
+
+def _parse(data: bytes, f: SourceFile, limits: Limits, watch: Watch | None) -> DocResult:
+    """The file's rows, parsed within the time and memory budgets when ``watch`` is set."""
     from .document import process_bytes  # only now: a cache hit needs no parser
 
-    return None, process_bytes(data, f.source_path, limits, source=f.source), k
+    if watch is None:
+        return process_bytes(data, f.source_path, limits, source=f.source)
+    from .budgets import BudgetExceeded
+    from .document import DocResult, doc_id_for
+
+    try:
+        with watch.document():
+            return process_bytes(data, f.source_path, limits, source=f.source)
+    except BudgetExceeded as exc:
+        res = DocResult(f.source_path, doc_id_for(f.source, f.source_path), "", len(data))
+        res.error = exc.issue(f.source_path)
+        return res
+
+
+def _budget_bound(issues: list[Issue]) -> bool:
+    """A verdict that depends on the machine (CPU time or memory spent), not only on the
+    file: never cached, so a busy moment is not remembered as the file's fault."""
+    return any(i.code == "resource_limit" for i in issues)
 
 
 def _loaded(entry: dict[str, Any]) -> FileCheck:

@@ -78,9 +78,12 @@ def folder_for(root: Path) -> str:
     return str(here)
 
 
-def key(data: bytes, source_path: str) -> str:
-    """The entry's name: the file's path and bytes, hashed."""
-    return hashlib.sha256(source_path.encode("utf-8", "surrogateescape") + b"\0" + data).hexdigest()
+def key(data: bytes, source_path: str, limits: object = None) -> str:
+    """The entry's name: the file's path and bytes and the limits it was parsed under
+    (a budget changed through the environment changes the verdict), hashed."""
+    h = hashlib.sha256(source_path.encode("utf-8", "surrogateescape") + b"\0" + data)
+    h.update(b"\0" + repr(limits).encode())
+    return h.hexdigest()
 
 
 def get(folder: str, k: str) -> dict[str, Any] | None:

@@ -251,9 +251,17 @@ RULES: tuple[Rule, ...] = (
         "resource_limit",
         "parse",
         _E,
-        "The body's structure (nesting, table cells, links...) exceeds what parsing may safely spend on one document.",
+        "The body's structure (nesting, table cells, links...) or its parse exceeds what one document may spend (time: max_parse_seconds, memory: max_parse_memory_mb; set through INGEST_<LIMIT>).",
         "50,000 nested `>` quote markers",
         "Simplify or split the document.",
+    ),
+    _r(
+        "worker_died",
+        "parse",
+        _E,
+        "The parse worker died while parsing this document alone (a crash, or a signal other than the budgets' SIGKILL/SIGXCPU); the worker was replaced and the run went on.",
+        "a document that crashes a native parser library",
+        "Report it with the document: it is a bug in a parser. Meanwhile fix or exclude the file.",
     ),
     _r(
         "too_deeply_nested",

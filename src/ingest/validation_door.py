@@ -22,11 +22,12 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import report
+from . import limits, report
 from .config import Source
 from .discover import SourceFile, iter_files
 from .entries import represent_path
 from .errors import Issue
+from .limits import Limits
 from .lint import FileCheck, check_batch
 from .lintconfig import LintConfig, load
 from .rules import BY_CODE
@@ -69,6 +70,7 @@ def validate_paths(
     use_cache: bool = True,
 ) -> int:
     """Check ``paths``; print the findings in ``fmt``; 1 when any file is invalid."""
+    budgets = limits.from_env()  # a bad INGEST_MAX_... is a usage error, before any work
     cfg = load(config, isolated=isolated)
     skipped = Skipped()
     files = _select(paths, cfg, include or [], exclude or [], skipped)
@@ -77,7 +79,7 @@ def validate_paths(
         from .lintcache import folder_for
 
         cache_dir = folder_for(cfg.root)
-    checks = [c for batch in _run(files, cache_dir) for c in batch]
+    checks = [c for batch in _run(files, cache_dir, budgets) for c in batch]
     opts = Options(fmt, strict, quiet)
     verdicts = [judge(f, c, cfg, strict) for f, c in zip(files, checks, strict=True)]
     _print(verdicts, skipped, opts)
@@ -212,23 +214,41 @@ def _json_file(v: Verdict) -> dict[str, object]:
     }
 
 
-def _run(files: list[SourceFile], cache_dir: str | None) -> list[list[FileCheck]]:
+def _run(files: list[SourceFile], cache_dir: str | None, budgets: Limits) -> list[list[FileCheck]]:
+    """Each batch's checks, in file order.  Every parse runs under the time and memory
+    budgets (the ticks of :mod:`ingest.budgets`; no kernel backstop, which would kill
+    this command).  Many files go to forked workers; should one die anyway, the
+    batches it left unanswered are checked again here."""
     workers = os.cpu_count() or 1
     if len(files) < _PARALLEL_FROM or workers < 2:
-        return [check_batch(files[i : i + _BATCH], cache_dir) for i in range(0, len(files), _BATCH)]
+        return [
+            check_batch(files[i : i + _BATCH], cache_dir, budgets)
+            for i in range(0, len(files), _BATCH)
+        ]
     # A few batches per worker, so that a slow batch does not leave the others idle.
     size = max(8, min(_BATCH, -(-len(files) // (workers * 4))))
     batches = [files[i : i + size] for i in range(0, len(files), size)]
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
 
     from . import document  # noqa: F401  (imported once here, shared by the forked workers)
 
     # Forked from this lean process (no threads, no pandas): the run's fork server
     # preloads pandas and pandera, which a validate-only install does not have.
     ctx = multiprocessing.get_context("fork")
-    with ProcessPoolExecutor(workers, ctx, initializer=_worker_start) as pool:
-        return list(pool.map(check_batch, batches, [cache_dir] * len(batches), chunksize=1))
+    done: list[list[FileCheck] | None] = [None] * len(batches)
+    try:
+        with ProcessPoolExecutor(workers, ctx, initializer=_worker_start) as pool:
+            jobs = [pool.submit(check_batch, b, cache_dir, budgets) for b in batches]
+            for i, job in enumerate(jobs):
+                done[i] = job.result()
+    except BrokenProcessPool:
+        print("ingest: a validate worker died; checking its files here", file=sys.stderr)
+    return [
+        d if d is not None else check_batch(b, cache_dir, budgets)
+        for d, b in zip(done, batches, strict=True)
+    ]
 
 
 def _worker_start() -> None:

@@ -9,6 +9,11 @@ per-section and per-marker work), an HTML table of 270k rows 47 s in the HTML
 parser.  Each of those shapes is visible to a single linear pass over the text:
 lines holding ``|`` or tabs (table cells), ``<td``/``<th`` (HTML cells),
 ``[digit`` (citation markers), ATX headings, block-quote depth and list items.
+From the same counts the memory of the parse is estimated (the Markdown parser's
+tree, ~1 KB per node, is built in one call, a jump no check can interrupt, and the
+walk over it takes another ~0.4 KB per node), so a document that would not fit the
+memory budget (``max_parse_memory_mb``, :mod:`ingest.budgets`) is refused here,
+before the tree is built.
 :func:`check` counts them (one ``str`` pass per shape, no tokens) and raises a
 ``resource_limit`` error naming the budget, the measured value and the line where
 the budget ran out; the budgets (:class:`~ingest.limits.Limits`) sit far above
@@ -27,6 +32,10 @@ from ...limits import Limits
 
 STAGE = "parse"
 CODE = "resource_limit"
+# Memory a parse takes per node of the Markdown parser's tree, measured on the hostile
+# shapes of bench/hostile.py: the tree itself 870-990 bytes (markdown-it-pyrs builds it
+# in one call, where the budgets' ticks cannot see it grow), the whole parse 1.3-1.4 KB.
+NODE_BYTES = 1400
 
 _CITATION = re.compile(r"\[\s*\d")
 _HTML_CELL = re.compile(r"<t[dh][\s>/]", re.IGNORECASE)
@@ -45,7 +54,9 @@ class Budget:
 
 def check(body: str, first_line: int, limits: Limits) -> None:
     """Raise ``IngestError(resource_limit)`` for the first budget ``body`` exceeds."""
+    counts: dict[str, int] = {}
     for budget, count, line in _measure(body, limits):
+        counts[budget.limit] = count
         cap = getattr(limits, budget.limit)
         if count > cap:
             raise IngestError(
@@ -55,6 +66,32 @@ def check(body: str, first_line: int, limits: Limits) -> None:
                 "refused before parsing, which would take memory and time out of proportion",
                 line=first_line + line if line is not None else None,
             )
+    nodes = parser_nodes(body, counts)
+    parse_mb = nodes * NODE_BYTES / (1024 * 1024)
+    if parse_mb > limits.max_parse_memory_mb:
+        raise IngestError(
+            STAGE,
+            CODE,
+            f"parsing would take ~{parse_mb:,.0f} MB (about {nodes:,} Markdown nodes), "
+            f"over the memory budget of {limits.max_parse_memory_mb:,} MB "
+            "(max_parse_memory_mb); refused before parsing",
+        )
+
+
+def parser_nodes(body: str, counts: dict[str, int]) -> int:
+    """About how many nodes the Markdown parser's tree of ``body`` has (an upper
+    estimate): two per non-blank line (a block and its text), two per table cell, one
+    more per list item and per block-quote level (within 10% of the real count on the
+    hostile shapes of ``bench/hostile.py``; tab tables, which the parser sees as
+    paragraphs, are counted twice over)."""
+    lines = body.count("\n") + 1
+    blank = body.count("\n\n")
+    return (
+        2 * (lines - blank)
+        + 2 * counts.get("max_table_cells", 0)
+        + counts.get("max_list_items", 0)
+        + counts.get("max_quote_levels", 0)
+    )
 
 
 def _measure(body: str, limits: Limits) -> Iterator[tuple[Budget, int, int | None]]:
