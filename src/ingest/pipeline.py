@@ -29,7 +29,7 @@ from collections.abc import Callable, Iterable, Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
 
-from . import PARSER_VERSION, interrupts, journal, workers
+from . import PARSER_VERSION, drift, interrupts, journal, metrics, workers
 from .batch import BatchResult, process_batch
 from .config import RunConfig, Source
 from .discover import SourceFile
@@ -148,6 +148,7 @@ def _build(
         summary.timings["load"] = loader.seconds
         summary.rows = loader.rows
         _finish(wh, cfg, the_plan, summary)
+        _measure(wh, cfg, summary)
         wh.publish()
         summary.timings.update(wh.timings)
         summary.copy_method = wh.copy_method
@@ -213,6 +214,22 @@ def _finish(wh: Warehouse, cfg: RunConfig, plan: RunPlan, summary: RunSummary) -
         counts=summary.counts(),
         sources=cfg.sources,
     )
+
+
+def _measure(wh: Warehouse, cfg: RunConfig, summary: RunSummary) -> None:
+    """Record the run's quality metrics in the build and check them for drift against the
+    trailing runs.  With ``strict`` settings a drifting run is not published: the build is
+    discarded (write, audit, publish), so the live warehouse and its history stay as they
+    were and the next run is checked against the same history."""
+    t0 = time.perf_counter()
+    settings = drift.settings_from(cfg.drift)
+    rows = metrics.measure(wh, summary.run_id, cfg.source_names)
+    past = metrics.history(wh.connection(), cfg.source_names, limit_runs=settings.window)
+    metrics.record(wh, rows)
+    summary.drift = drift.check(rows, past, settings)
+    summary.timings["metrics"] = time.perf_counter() - t0
+    if summary.drift and settings.strict:
+        raise drift.DriftFailure(summary)
 
 
 # -- executors without Prefect -------------------------------------------------------------
