@@ -1,4 +1,5 @@
-"""Quality over time: run_metrics, drift against the trailing runs, --strict.
+"""Quality over time: run_metrics, drift against the trailing runs, --strict, and the
+HTML report (opened in a real headless Chromium when one is installed).
 
 The history is real: three runs of the library's pipeline into a real DuckDB file
 over a corpus the test makes drift (a stable base, more of the same, then broken
@@ -16,6 +17,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from browser import Browser, find_chromium
 from ingest import drift
 from ingest.cli import main
 from ingest.drift import DriftFailure, DriftSettings, check
@@ -309,6 +311,104 @@ def test_a_rule_that_stops_or_starts_firing_counts_from_zero() -> None:
 def test_sources_are_compared_with_their_own_history() -> None:
     past = [_m(i, "quarantine_rate", 0.5, source="other") for i in range(3)]
     assert not check([_m(9, "quarantine_rate", 0.4)], past, DriftSettings())
+
+
+# -- the HTML report -------------------------------------------------------------------------
+def _report(history: History, out: Path, *extra: str) -> int:
+    return main(["report", "--db", str(history.db), "--html", str(out), *extra])
+
+
+def test_report_page_is_self_contained_and_lists_what_the_run_did(
+    history: History, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "report.html"
+    assert _report(history, out) == 0
+    assert str(out) in capsys.readouterr().out
+    page = out.read_text()
+    assert "Content-Security-Policy" in page and "default-src 'none'" in page
+    assert 'src="http' not in page and 'href="http' not in page and "<link" not in page
+    assert page.count('<svg class="chart"') == 6 and 'class="drift"' in page
+    # Quarantine list: every file of the run with its reason and line.
+    assert page.count("<td><code>drift/broken_") == 8
+    assert "front matter is not valid YAML" in page and "<td>2</td>" in page
+    # A hostile file name is shown, never interpreted.
+    assert "&lt;img src=x onerror=alert(1)&gt;.md" in page and "<img src=x" not in page
+    # Repairs by rule, with before/after samples.
+    assert page.count('<details class="rule">') >= 3 and 'class="before"' in page
+    assert "quarantine_rate" in page.split('id="drift"')[1].split("</section>")[0]
+
+
+def test_report_of_an_earlier_run_and_report_errors(
+    history: History, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    first = history.runs[0].run_id
+    out = tmp_path / "first.html"
+    assert _report(history, out, "--run", first[:8]) == 0
+    page = out.read_text()
+    assert first in page and "Quarantined by this run (0)" in page
+    assert "No measure of this run departed" in page
+    capsys.readouterr()
+    cases = [
+        (["--run", "zzzz"], "--run zzzz: no run with that id (prefix)"),
+        (["--db", str(tmp_path / "none.duckdb")], "no warehouse at"),
+        (["--db", str(tmp_path)], "no warehouse at"),
+    ]
+    for extra, message in cases:
+        code = main(["report", "--db", str(history.db), "--html", str(out), *extra])
+        err = capsys.readouterr().err
+        assert code == 2 and message in err and len(err.strip().splitlines()) == 1, err
+    with pytest.raises(SystemExit) as stop:  # checked before the warehouse is read
+        main(["report", "--db", str(history.db), "--html", str(tmp_path / "no" / "r.html")])
+    assert stop.value.code == 2 and "does not exist" in capsys.readouterr().err
+    # A warehouse from before run_metrics: the page says so and still lists quarantines.
+    old = tmp_path / "old.duckdb"
+    shutil.copyfile(history.db, old)
+    with duckdb.connect(str(old)) as con:
+        con.execute("DROP TABLE run_metrics")
+    assert main(["report", "--db", str(old), "--html", str(out)]) == 0
+    page = out.read_text()
+    assert "No quality metrics are recorded" in page and "drift/broken_0.md" in page
+
+
+def test_report_renders_in_a_real_browser(history: History, tmp_path: Path) -> None:
+    exe = find_chromium()
+    if exe is None:
+        pytest.skip("no Chromium found (.ci/run installs Debian's chromium package)")
+    out = tmp_path / "report.html"
+    assert _report(history, out) == 0
+    browser = Browser(exe)
+    try:
+        browser.open(out.resolve().as_uri())
+        assert browser.evaluate("document.body.dataset.ready") == "true"
+        charts = browser.evaluate(
+            "Array.from(document.querySelectorAll('svg.chart')).map(s => {"
+            " const r = s.getBoundingClientRect();"
+            " const lines = Array.from(s.querySelectorAll('polyline')).map(p => p.getBBox());"
+            " return [r.width, r.height, s.querySelectorAll('circle').length,"
+            "         lines.filter(b => b.width > 0).length]; })"
+        )
+        assert len(charts) == 6
+        assert all(w > 100 and h > 50 and points > 0 for w, h, points, _ in charts), charts
+        assert sum(lines for *_, lines in charts) >= 10, charts
+        assert browser.evaluate("document.querySelectorAll('circle.drift').length") >= 1
+        hidden = browser.evaluate(
+            "(() => { const box = document.querySelector('.chart-box');"
+            " box.querySelector('.key').click();"
+            " return box.querySelector('g.series').style.display; })()"
+        )
+        assert hidden == "none"
+        shown = browser.evaluate(
+            "(() => { const i = document.getElementById('qfilter'); i.value = 'yaml_syntax';"
+            " i.dispatchEvent(new Event('input'));"
+            " return document.getElementById('qcount').textContent; })()"
+        )
+        assert shown == "8 of 9 shown"
+        png = browser.screenshot(tmp_path / "report.png")
+        assert png.startswith(b"\x89PNG") and len(png) > 20_000
+        assert browser.errors() == []
+        assert all(u.startswith("file://") for u in browser.requests()), browser.requests()
+    finally:
+        browser.close()
 
 
 # -- the Prefect artifact ----------------------------------------------------------------------

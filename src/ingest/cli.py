@@ -78,6 +78,7 @@ def _parser() -> argparse.ArgumentParser:
     _remove_source_parser(sub)
     _generate_parser(sub)
     _schema_parser(sub)
+    _report_parser(sub)
     return p
 
 
@@ -332,6 +333,22 @@ def _schema_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> 
     grp.add_argument("--ddl", action="store_true")
     grp.add_argument("--dictionary", action="store_true")
     sc.set_defaults(func=commands.schema)
+
+
+def _report_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    r = sub.add_parser(
+        "report",
+        help="write a self-contained HTML page on a run's quality",
+        description="Write one HTML file (styles, script and charts inline; nothing is "
+        "fetched) with the run's counts, drift against the trailing runs, charts of the "
+        "quality metrics across runs, the quarantine list and repairs by rule with samples. "
+        "Opens the warehouse read-only.",
+    )
+    r.add_argument("--db", default=DEFAULT_DB, help=f"warehouse file (default {DEFAULT_DB})")
+    r.add_argument("--run", metavar="ID", default=None, help="run id or prefix (default: latest)")
+    r.add_argument("--html", metavar="FILE", required=True, type=_output_file, help="page to write")
+    _drift_options(r)
+    r.set_defaults(func=commands.report)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -303,6 +303,21 @@ def generate(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def report(args: argparse.Namespace) -> int:
+    from .drift import settings_from
+    from .quality_report import write_report
+
+    data = write_report(
+        args.db, args.html, run=args.run, settings=settings_from(drift_settings(args))
+    )
+    print(
+        f"ingest: quality report of run {data.run['run_id']} written to "
+        f"{Path(args.html).resolve()} ({len(data.findings)} drift finding(s), "
+        f"{len(data.quarantine)} quarantined)"
+    )
+    return EXIT_OK
+
+
 def schema(args: argparse.Namespace) -> int:
     from . import schema as contract
 
