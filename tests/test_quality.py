@@ -334,7 +334,7 @@ def test_report_page_is_self_contained_and_lists_what_the_run_did(
     # A hostile file name is shown, never interpreted.
     assert "&lt;img src=x onerror=alert(1)&gt;.md" in page and "<img src=x" not in page
     # Repairs by rule, with before/after samples.
-    assert page.count('<details class="rule">') >= 3 and 'class="before"' in page
+    assert page.count('<details class="rule"') >= 3 and 'class="before"' in page
     assert "quarantine_rate" in page.split('id="drift"')[1].split("</section>")[0]
 
 

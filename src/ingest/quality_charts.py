@@ -71,7 +71,9 @@ def charts_for(data: ReportData, source: str) -> list[str]:
     rid = data.run["run_id"]
     sel = h.runs.index(rid) if rid in h.runs else None
     out = []
-    for title, pairs, percent in _specs(h, source):
+    for title, spec, percent in _specs(h, source):
+        # What drifted is always drawn, ahead of the largest.
+        pairs = sorted(spec, key=lambda p: not h.series(p[0], p[1], data.drifted).drifted)
         series = [h.series(k, name, data.drifted) for k, name in pairs[:MAX_SERIES]]
         note = ""
         if len(pairs) > MAX_SERIES:

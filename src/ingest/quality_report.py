@@ -33,6 +33,7 @@ from .metrics import ALL, Metric
 
 SAMPLES_PER_RULE = 3
 SAMPLE_CHARS = 300
+OPEN_RULES = 3  # rules whose samples show without a click
 RATE_METRICS = ("quarantine_rate", "dangling_citation_rate", "uncited_reference_rate")
 
 
@@ -290,8 +291,11 @@ def _repairs_section(data: ReportData) -> str:
         "<p>Counts as recorded for this run (the run's sources); samples from the warehouse "
         "now, documents this run loaded first.</p>"
     )
-    for rule, n in data.repairs:
-        out.append(f'<details class="rule"><summary><code>{escape(rule)}</code> {n:,}</summary>')
+    for k, (rule, n) in enumerate(data.repairs):
+        shown = " open" if k < OPEN_RULES else ""  # the largest open, for print and screenshots
+        out.append(
+            f'<details class="rule"{shown}><summary><code>{escape(rule)}</code> {n:,}</summary>'
+        )
         for src, path, line, fld, before, after, own in data.samples.get(rule, []):
             where = f"{path}:{line}" if line else path
             mark = "" if own else ' <span class="note">(loaded by an earlier run)</span>'
