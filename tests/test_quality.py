@@ -71,6 +71,11 @@ def history(tmp_path_factory: pytest.TempPathFactory) -> History:
     generate_corpus(src / "base", 20, seed=5, bad_share=0.0)
     runs = [_run(src, db)]
     generate_corpus(src / "more", 8, seed=6, bad_share=0.0)
+    # Replaced and removed documents too: their counts must leave with them.
+    docs = sorted(p for p in (src / "base").rglob("*.md"))
+    docs[0].unlink()
+    with docs[1].open("a") as fh:
+        fh.write("\n## Added later\n\nA cited line [1].\n")
     runs.append(_run(src, db))
     before = root / "before_drift.duckdb"
     shutil.copyfile(db, before)
@@ -120,6 +125,33 @@ def test_every_published_run_has_metrics_that_match_the_warehouse(history: Histo
         f"'{last}' AND family = 'all' AND metric = 'repairs_per_document'",
     )
     assert dict(recorded) == by_rule and by_rule
+
+
+def test_document_counts_follow_replaced_and_removed_documents(history: History) -> None:
+    for table in ("sections", "citations", "table_cells", "repairs"):
+        direct = _q(history.db, f"SELECT doc_id, count(*) FROM {table} GROUP BY doc_id")
+        kept = _q(
+            history.db,
+            "SELECT doc_id, sum(n_rows) FROM document_counts "
+            f"WHERE table_name = '{table}' GROUP BY doc_id",
+        )
+        assert sorted(direct) == sorted(kept), table
+    marked = _q(history.db, "SELECT doc_id FROM document_counts WHERE table_name = 'documents'")
+    assert sorted(marked) == sorted(_q(history.db, "SELECT doc_id FROM documents"))
+
+
+def test_a_warehouse_from_before_document_counts_is_counted_once(
+    history: History, tmp_path: Path
+) -> None:
+    db = tmp_path / "w.duckdb"
+    shutil.copyfile(history.before_drift, db)
+    with duckdb.connect(str(db)) as con:  # as written before the table existed
+        con.execute("DELETE FROM document_counts")
+    _run(history.src, db)
+    mine = "SELECT metric, subject, family, count, base FROM run_metrics WHERE run_id = "
+    last = history.runs[-1].run_id
+    got = _q(db, f"{mine}(SELECT run_id FROM ingest_runs ORDER BY finished_at DESC LIMIT 1)")
+    assert sorted(got) == sorted(_q(history.db, f"{mine}'{last}'"))
 
 
 def test_a_run_that_changes_nothing_records_no_metrics(history: History, tmp_path: Path) -> None:

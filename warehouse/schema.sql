@@ -462,6 +462,32 @@ COMMENT ON COLUMN sources.last_run_id IS 'Latest run that covered the source (se
 
 COMMENT ON COLUMN sources.last_run_at IS 'When that run finished (UTC).';
 
+CREATE TABLE IF NOT EXISTS document_counts (
+    doc_id VARCHAR NOT NULL,
+    source VARCHAR NOT NULL,
+    family VARCHAR NOT NULL,
+    table_name VARCHAR NOT NULL,
+    subject VARCHAR NOT NULL,
+    n_rows BIGINT NOT NULL,
+    n_flagged BIGINT NOT NULL
+);
+
+COMMENT ON TABLE document_counts IS 'Rows of each table per document (and the flagged ones: dangling citations, uncited reference entries; repairs per rule), written with the document''s rows, so run_metrics sums one small table instead of scanning every table. One row per document with table_name `documents`; tables where a document has no rows are left out. Derived: source and family are the document''s.';
+
+COMMENT ON COLUMN document_counts.doc_id IS 'Document.';
+
+COMMENT ON COLUMN document_counts.source IS 'The document''s source (documents.source).';
+
+COMMENT ON COLUMN document_counts.family IS 'The document''s family (documents.family).';
+
+COMMENT ON COLUMN document_counts.table_name IS 'Table counted (`documents`: the document itself, one row).';
+
+COMMENT ON COLUMN document_counts.subject IS 'The repair rule for table_name `repairs` (one row per rule); empty otherwise.';
+
+COMMENT ON COLUMN document_counts.n_rows IS 'Rows of the document in that table (and rule).';
+
+COMMENT ON COLUMN document_counts.n_flagged IS 'Of those, citations not resolved (citations) or entries never cited (reference_entries); 0 for other tables.';
+
 CREATE TABLE IF NOT EXISTS run_metrics (
     run_id VARCHAR NOT NULL,
     run_at TIMESTAMPTZ NOT NULL,

@@ -9,16 +9,23 @@ is what a drift check should notice.  A run that changes nothing is only
 journaled (:mod:`ingest.journal`) and records no metrics: its state is the
 previous run's.
 
-Everything is computed with a few set-based queries in the run's private build
-and written into it before it is published, so ``run_metrics`` gains a run's rows
-exactly when ``ingest_runs`` gains the run, never half a history.  Rows are plain
-values (:class:`Metric`) so :mod:`ingest.drift` and the HTML report read them
-the same way whether they come from this run or from the table.
+Counting every table's rows per document at every run would scan the whole
+warehouse (about 6 s at 100k documents), so the counts are kept per document in
+``document_counts``: each batch derives them from its validated frames
+(:func:`document_counts`) and they travel with the document's rows, replaced and
+removed with them by the loader and the finish step like any document table.  A
+run then sums one small row per document and table.  Documents loaded before the
+table existed are counted once, in the build, by :func:`backfill`.
+
+Everything is written into the run's private build before it is published, so
+``run_metrics`` gains a run's rows exactly when ``ingest_runs`` gains the run, never
+half a history.  Rows are plain values (:class:`Metric`) so :mod:`ingest.drift` and
+the HTML report read them the same way whether they come from this run or the table.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
@@ -32,7 +39,7 @@ if TYPE_CHECKING:
 ALL = "all"  # the family of source-wide rows
 # Document tables measured as rows per document (doc_tables is tables_per_document,
 # repairs is repairs_per_document, documents is the base).
-_NOT_ROWS = ("documents", "doc_tables", "repairs")
+_NOT_ROWS = ("documents", "doc_tables", "repairs", "document_counts")
 # A chunk of rows small enough to go in as literals (see ingest.sql: no pandas import).
 _CHUNK = 200
 
@@ -111,76 +118,125 @@ def measure(wh: Warehouse, run_id: str, sources: Sequence[str]) -> list[Metric]:
     ):
         b.add(source, ALL, "files", "", int(files), int(files), raw=True)
         b.add(source, ALL, "quarantine_rate", "", int(bad), int(files))
-    docs = f"SELECT doc_id, source, family FROM documents WHERE source IN ({names})"
-    for source, family, n in _grouped(wh, f"SELECT source, family, 1 AS n FROM ({docs})"):
-        b.docs[(source, family)] = n
-        b.add(source, family, "documents", "", n, n, raw=True)
-    _per_document(wh, b, docs)
-    _citations(wh, b, docs)
+    backfill(wh, names)
+    query = (
+        f"SELECT source, CASE WHEN grouping(family) = 1 THEN '{ALL}' ELSE family END, "
+        "table_name, subject, sum(n_rows)::BIGINT, sum(n_flagged)::BIGINT "
+        f"FROM {COUNTS} WHERE source IN ({names}) GROUP BY GROUPING SETS "
+        "((source, family, table_name, subject), (source, table_name, subject)) ORDER BY ALL"
+    )
+    per_table: dict[tuple[str, str, str], tuple[int, int]] = {}
+    rules: list[tuple[str, str, str, int]] = []
+    for source, family, table, subject, n, flagged in wh.query(query):
+        if table == "repairs":
+            rules.append((source, family, subject, int(n)))
+        else:
+            per_table[(source, family, table)] = (int(n), int(flagged))
+        if table == "documents":
+            b.docs[(source, family)] = int(n)
+            b.add(source, family, "documents", "", int(n), int(n), raw=True)
+    _per_document(b, per_table)
+    for source, family, rule, n in rules:
+        b.add(source, family, "repairs_per_document", rule, n, b.docs.get((source, family), 0))
     return b.out
 
 
-def _grouped(
-    wh: Warehouse, rows_sql: str, *, extra: str = "", sums: tuple[str, ...] = ("n",)
-) -> list[tuple[Any, ...]]:
-    """``rows_sql`` (columns source, family, [extra,] and ``sums``) summed per (source,
-    family[, extra]) and per (source[, extra]) with family ``all``."""
-    keys = f", {extra}" if extra else ""
-    totals = ", ".join(f"sum({c})::BIGINT" for c in sums)
-    query = (
-        f"SELECT source, CASE WHEN grouping(family) = 1 THEN '{ALL}' ELSE family END{keys}, "
-        f"{totals} FROM ({rows_sql}) GROUP BY GROUPING SETS ((source, family{keys}), "
-        f"(source{keys})) ORDER BY ALL"
-    )
-    return [tuple(r) for r in wh.query(query)]
-
-
-def _per_document(wh: Warehouse, b: _Builder, docs: str) -> None:
-    """Rows per document of each table, tables per document, repairs per document by rule."""
+def _per_document(b: _Builder, per_table: dict[tuple[str, str, str], tuple[int, int]]) -> None:
+    """Rows per document of each table, tables per document, the citation rates."""
     tables = [t for t in schema.document_tables() if t not in _NOT_ROWS]
-    for table in tables:
-        counted = {(s, f): n for s, f, n in _counts_by_doc(wh, table, docs)}
-        for (source, family), n_docs in sorted(b.docs.items()):
-            b.add(
-                source, family, "rows_per_document", table, counted.get((source, family), 0), n_docs
-            )
-    counted = {(s, f): n for s, f, n in _counts_by_doc(wh, "doc_tables", docs)}
     for (source, family), n_docs in sorted(b.docs.items()):
-        b.add(source, family, "tables_per_document", "", counted.get((source, family), 0), n_docs)
-    rules = _grouped(
-        wh,
-        f"SELECT m.source, m.family, r.rule, 1 AS n FROM repairs r JOIN ({docs}) m USING (doc_id)",
-        extra="rule",
-    )
-    for source, family, rule, n in rules:
-        b.add(source, family, "repairs_per_document", rule, n, b.docs.get((source, family), 0))
+        for table in tables:
+            n = per_table.get((source, family, table), (0, 0))[0]
+            b.add(source, family, "rows_per_document", table, n, n_docs)
+        n_tables = per_table.get((source, family, "doc_tables"), (0, 0))[0]
+        b.add(source, family, "tables_per_document", "", n_tables, n_docs)
+        for table, metric in (
+            ("citations", "dangling_citation_rate"),
+            ("reference_entries", "uncited_reference_rate"),
+        ):
+            total, flagged = per_table.get((source, family, table), (0, 0))
+            if total:
+                b.add(source, family, metric, "", flagged, total)
 
 
-def _counts_by_doc(wh: Warehouse, table: str, docs: str) -> list[tuple[Any, ...]]:
-    per_doc = f"SELECT doc_id, count(*) AS n FROM {table} GROUP BY doc_id"
-    return _grouped(
-        wh, f"SELECT m.source, m.family, t.n FROM ({per_doc}) t JOIN ({docs}) m USING (doc_id)"
-    )
+# -- per-document counts -----------------------------------------------------------------------
+COUNTS = "document_counts"
+# Rows that count as flagged: the column that must be true for a row not to be.
+FLAGS = {"citations": "resolved", "reference_entries": "cited"}
+_NOT_COUNTED = ("documents", COUNTS)
 
 
-def _citations(wh: Warehouse, b: _Builder, docs: str) -> None:
-    """Dangling citations (no entry with that number) and uncited reference entries."""
-    for table, flag, metric in (
-        ("citations", "resolved", "dangling_citation_rate"),
-        ("reference_entries", "cited", "uncited_reference_rate"),
-    ):
-        per_doc = (
-            f"SELECT doc_id, count(*) AS n, count(*) FILTER (NOT {flag}) AS n2 FROM {table} "
-            "GROUP BY doc_id"
+def document_counts(frames: Mapping[str, Any]) -> Any:
+    """The ``document_counts`` frame of a batch's validated document frames (pandas):
+    rows per document and table (repairs per rule), the flagged ones, and each
+    document's marker row."""
+    import pandas as pd
+
+    docs = frames.get("documents")
+    if docs is None or docs.empty:
+        return schema.frame(COUNTS, [])
+    parts = [
+        pd.DataFrame(
+            {
+                "doc_id": docs["doc_id"],
+                "table_name": "documents",
+                "subject": "",
+                "n_rows": 1,
+                "n_flagged": 0,
+            }
         )
-        rows = _grouped(
-            wh,
-            f"SELECT m.source, m.family, t.n, t.n2 FROM ({per_doc}) t JOIN ({docs}) m "
-            "USING (doc_id)",
-            sums=("n", "n2"),
+    ]
+    for name, df in frames.items():
+        if name in _NOT_COUNTED or df.empty:
+            continue
+        flag = FLAGS.get(name)
+        bad = ~df[flag].fillna(True).astype(bool) if flag else pd.Series(False, index=df.index)
+        subject = df["rule"].astype(str) if name == "repairs" else ""
+        g = pd.DataFrame({"doc_id": df["doc_id"], "subject": subject, "bad": bad.astype("int64")})
+        agg = g.groupby(["doc_id", "subject"], sort=False)["bad"].agg(
+            n_rows="size", n_flagged="sum"
         )
-        for source, family, total, bad in rows:
-            b.add(source, family, metric, "", bad, total)
+        parts.append(agg.reset_index().assign(table_name=name))
+    owner = docs[["doc_id", "source", "family"]]
+    out = pd.concat(parts, ignore_index=True).merge(owner, on="doc_id")
+    table = schema.tables()[COUNTS]
+    return out[table.names].astype({c.name: schema.PANDAS_TYPES[c.type] for c in table.columns})
+
+
+def backfill(wh: Warehouse, names: str) -> int:
+    """Count the rows of documents (of sources ``names``, SQL literals) loaded before
+    ``document_counts`` existed: they have no marker row.  Once per document, a scan of
+    every table; returns how many documents were counted."""
+    have = wh.query(
+        f"SELECT (SELECT count(*) FROM documents WHERE source IN ({names})), "
+        f"(SELECT count(*) FROM {COUNTS} WHERE table_name = 'documents' AND source IN ({names}))"
+    )[0]
+    if have[0] == have[1]:  # counts rows leave with their documents: equal means all there
+        return 0
+    _count_missing(wh.connection(), names)  # under the caller's bulk memory (see pipeline)
+    return int(have[0] - have[1])
+
+
+def _count_missing(con: Any, names: str) -> None:
+    marked = f"SELECT doc_id FROM {COUNTS} WHERE table_name = 'documents'"
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE counts_missing AS SELECT doc_id, source, family FROM "
+        f"documents WHERE source IN ({names}) AND doc_id NOT IN ({marked})"
+    )
+    cols = "(doc_id, source, family, table_name, subject, n_rows, n_flagged)"
+    for name in [t for t in schema.document_tables() if t not in _NOT_COUNTED]:
+        flag = f"count(*) FILTER (NOT {FLAGS[name]})" if name in FLAGS else "0"
+        subject = "t.rule" if name == "repairs" else "''"
+        con.execute(
+            f"INSERT INTO {COUNTS} {cols} SELECT doc_id, m.source, m.family, '{name}', "
+            f"{subject}, count(*), {flag} FROM {name} t JOIN counts_missing m USING (doc_id) "
+            "GROUP BY ALL"
+        )
+    con.execute(
+        f"INSERT INTO {COUNTS} {cols} SELECT doc_id, source, family, 'documents', '', 1, 0 "
+        "FROM counts_missing"
+    )
+    con.execute("DROP TABLE counts_missing")
 
 
 def record(wh: Warehouse, rows: Sequence[Metric]) -> None:

@@ -223,8 +223,11 @@ def _measure(wh: Warehouse, cfg: RunConfig, summary: RunSummary) -> None:
     were and the next run is checked against the same history."""
     t0 = time.perf_counter()
     settings = drift.settings_from(cfg.drift)
-    rows = metrics.measure(wh, summary.run_id, cfg.source_names)
-    past = metrics.history(wh.connection(), cfg.source_names, limit_runs=settings.window)
+    # Grouping every document's counts (and counting an old warehouse's once) needs more
+    # than the loader's small limit: the budget of the other set-based steps.
+    with wh.bulk_memory(wh.count("source_files")):
+        rows = metrics.measure(wh, summary.run_id, cfg.source_names)
+        past = metrics.history(wh.connection(), cfg.source_names, limit_runs=settings.window)
     metrics.record(wh, rows)
     summary.drift = drift.check(rows, past, settings)
     summary.timings["metrics"] = time.perf_counter() - t0
