@@ -245,20 +245,13 @@ def record(wh: Warehouse, rows: Sequence[Metric]) -> None:
         wh.append("run_metrics", [m.as_row() for m in rows[i : i + _CHUNK]])
 
 
-def history(
-    con: Any, sources: Sequence[str], *, before: str | None = None, limit_runs: int | None = None
-) -> list[Metric]:
+def history(con: Any, sources: Sequence[str], *, limit_runs: int | None = None) -> list[Metric]:
     """Stored metrics of ``sources`` (every run, or the ``limit_runs`` latest per source),
-    oldest first; ``before``: only runs that finished before that run did."""
+    oldest first."""
     names = ", ".join(source_literal(s) for s in sources) or "NULL"
-    where = f"source IN ({names})"
-    if before is not None:
-        where += (
-            " AND run_at < (SELECT max(run_at) FROM run_metrics WHERE run_id = "
-            f"'{_run_id(before)}')"
-        )
     runs = (
-        f"SELECT source, run_id, max(run_at) AS last_at FROM run_metrics WHERE {where} GROUP BY ALL"
+        "SELECT source, run_id, max(run_at) AS last_at FROM run_metrics "
+        f"WHERE source IN ({names}) GROUP BY ALL"
     )
     if limit_runs is not None:
         runs = (
@@ -278,9 +271,3 @@ def source_literal(name: str) -> str:
     if not NAME_RE.fullmatch(name):
         raise ValueError(f"not a source name: {name!r}")
     return f"'{name}'"
-
-
-def _run_id(run_id: str) -> str:
-    if not run_id.isalnum():
-        raise ValueError(f"not a run id: {run_id!r}")
-    return run_id
