@@ -18,7 +18,17 @@ from ingest.cli import _parser, main
 from ingest.generate import _Doc, bad
 
 ROOT = Path(__file__).resolve().parents[1]
-COMMANDS = ["validate", "rules", "run", "serve", "sources", "remove-source", "generate", "schema"]
+COMMANDS = [
+    "validate",
+    "rules",
+    "run",
+    "serve",
+    "sources",
+    "remove-source",
+    "generate",
+    "schema",
+    "report",
+]
 
 
 def ingest(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:

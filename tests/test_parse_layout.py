@@ -17,7 +17,7 @@ SRC = Path(__file__).resolve().parents[1] / "src" / "ingest"
 
 
 def test_one_builder_per_document_table_of_the_contract() -> None:
-    assert list(rows.BUILDERS) == schema.document_tables()
+    assert list(rows.BUILDERS) == schema.parsed_tables()
 
 
 def test_builders_fill_exactly_the_contract_columns() -> None:

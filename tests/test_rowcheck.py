@@ -100,7 +100,7 @@ def _hostile(col: schema.Column) -> list[Any]:
 
 def test_rich_document_has_rows_in_every_table() -> None:
     r = ok(RICH, "rich.md")
-    empty = [t for t in schema.document_tables() if not r.rows[t]]
+    empty = [t for t in schema.parsed_tables() if not r.rows[t]]
     assert empty == [], empty  # so that the mutations below reach every table
     assert _assert_same([r]) == 0
 
@@ -109,7 +109,7 @@ def test_every_column_mutated_gives_the_same_verdicts() -> None:
     base = ok(RICH, "rich.md")
     cases: list[DocResult] = []
     n_type_cases = 0
-    for table in schema.document_tables():
+    for table in schema.parsed_tables():
         for col in schema.tables()[table].columns:
             for value in _hostile(col):
                 r = _renamed(base, len(cases))

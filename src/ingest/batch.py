@@ -100,6 +100,7 @@ def process_batch(
     document is parsed within ``limits``' time and memory budgets."""
     # Imported here: the loader unpickles BatchResults and must not pay for the parsers,
     # pandas and pandera (workers import them once, in the fork server).
+    from .metrics import COUNTS, document_counts
     from .validate import validate_batch
 
     timings: dict[str, float] = {}
@@ -110,6 +111,7 @@ def process_batch(
             timings[step] = timings.get(step, 0.0) + secs
     t1 = time.perf_counter()
     frames: dict[str, Any] = validate_batch(results, run_id)
+    frames[COUNTS] = document_counts(frames)  # rows per document, for run_metrics
     t2 = time.perf_counter()
     timings["validate"] = t2 - t1
     timings["read"] = (t1 - t0) - sum(v for k, v in timings.items() if k != "validate")

@@ -136,6 +136,9 @@ class RunConfig:
     rehash: bool = False  # hash every file even when size and mtime are unchanged
     include: list[str] = field(default_factory=list)  # globs; empty: document types
     exclude: list[str] = field(default_factory=list)  # globs left out of either
+    # Drift checks of the run's quality (ingest.drift): window, min_runs, thresholds,
+    # strict; plain JSON so a served deployment stores it as its parameter.
+    drift: dict[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         # Library callers may pass plain paths or dicts (a deployment's stored JSON).
@@ -154,6 +157,9 @@ class RunConfig:
             self.exclude = check_globs(self.exclude or [], "--exclude")
         except GlobError as exc:
             raise ConfigError(str(exc)) from None
+        from .drift import settings_from
+
+        self.drift = settings_from(self.drift or {}).as_dict()  # DriftConfigError: a usage error
 
     @property
     def source_names(self) -> list[str]:

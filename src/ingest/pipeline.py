@@ -29,7 +29,7 @@ from collections.abc import Callable, Iterable, Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
 
-from . import PARSER_VERSION, interrupts, journal, limits, workers
+from . import PARSER_VERSION, drift, interrupts, journal, limits, metrics, workers
 from .batch import BatchResult, process_batch
 from .config import RunConfig, Source
 from .discover import SourceFile
@@ -150,6 +150,7 @@ def _build(
         summary.timings["load"] = loader.seconds
         summary.rows = loader.rows
         _finish(wh, cfg, the_plan, summary)
+        _measure(wh, cfg, summary)
         wh.publish()
         summary.timings.update(wh.timings)
         summary.copy_method = wh.copy_method
@@ -215,6 +216,25 @@ def _finish(wh: Warehouse, cfg: RunConfig, plan: RunPlan, summary: RunSummary) -
         counts=summary.counts(),
         sources=cfg.sources,
     )
+
+
+def _measure(wh: Warehouse, cfg: RunConfig, summary: RunSummary) -> None:
+    """Record the run's quality metrics in the build and check them for drift against the
+    trailing runs.  With ``strict`` settings a drifting run is not published: the build is
+    discarded (write, audit, publish), so the live warehouse and its history stay as they
+    were and the next run is checked against the same history."""
+    t0 = time.perf_counter()
+    settings = drift.settings_from(cfg.drift)
+    # Grouping every document's counts (and counting an old warehouse's once) needs more
+    # than the loader's small limit: the budget of the other set-based steps.
+    with wh.bulk_memory(wh.count("source_files")):
+        rows = metrics.measure(wh, summary.run_id, cfg.source_names)
+        past = metrics.history(wh.connection(), cfg.source_names, limit_runs=settings.window)
+    metrics.record(wh, rows)
+    summary.drift = drift.check(rows, past, settings)
+    summary.timings["metrics"] = time.perf_counter() - t0
+    if summary.drift and settings.strict:
+        raise drift.DriftFailure(summary)
 
 
 # -- executors without Prefect -------------------------------------------------------------

@@ -1,6 +1,7 @@
 """One row builder per warehouse table, driven by the table list of the contract.
 
-Every table of ``kind: document`` in ``schemas/warehouse.yaml`` has exactly one
+Every table of ``kind: document`` in ``schemas/warehouse.yaml`` (but the ``derived``
+ones, computed later from these rows) has exactly one
 builder here, a function from the finished :class:`~ingest.parse.model.Document` to
 that table's rows; :func:`build` runs them in the contract's order and fails loudly if
 the contract names a table no builder fills (a test checks the two lists agree).  Ids
@@ -25,10 +26,11 @@ Row = dict[str, Any]
 
 def build(doc: Document) -> dict[str, list[Row]]:
     """Rows of every document table, in the contract's table order."""
-    missing = [t for t in schema.document_tables() if t not in BUILDERS]
+    tables = schema.parsed_tables()
+    missing = [t for t in tables if t not in BUILDERS]
     if missing:
         raise LookupError(f"no row builder for the contract's tables: {', '.join(missing)}")
-    return {t: BUILDERS[t](doc) for t in schema.document_tables()}
+    return {t: BUILDERS[t](doc) for t in tables}
 
 
 def documents(doc: Document) -> list[Row]:

@@ -37,6 +37,7 @@ from .. import interrupts  # noqa: E402
 from ..batch import BatchResult, process_batch  # noqa: E402
 from ..config import RunConfig  # noqa: E402
 from ..discover import SourceFile  # noqa: E402
+from ..drift import DriftFailure  # noqa: E402
 from ..pipeline import BatchExecutor, new_run_id, run  # noqa: E402
 from ..plan import RunPlan, plan_run  # noqa: E402
 from ..progress import Progress  # noqa: E402
@@ -127,20 +128,31 @@ _DEFAULT_RUNNER: TaskRunner[Any] = ThreadPoolTaskRunner()
 def ingest_flow(config: RunConfig, show_progress: bool = False) -> RunSummary:
     """Load the configured sources into the DuckDB warehouse."""
     with interrupts.own_sigterm():  # see ingest.interrupts: handlers that never raise
-        summary = run(
-            config,
-            task_executor,
-            run_id=_flow_run_id(),
-            progress=Progress(enabled=show_progress),
-            plan=_plan,
-            orchestration="prefect",
-        )
+        try:
+            summary = run(
+                config,
+                task_executor,
+                run_id=_flow_run_id(),
+                progress=Progress(enabled=show_progress),
+                plan=_plan,
+                orchestration="prefect",
+            )
+        except DriftFailure as exc:  # strict drift: the flow fails, its summary still shows
+            _artifact(exc.summary, failed=str(exc))
+            raise
+    _artifact(summary)
+    return summary
+
+
+def _artifact(summary: RunSummary, failed: str = "") -> None:
+    markdown = summary.as_markdown()
+    if failed:
+        markdown = f"**Run failed, not published:** {failed}\n\n{markdown}"
     create_markdown_artifact(
         key="ingest-run-summary",
-        markdown=summary.as_markdown(),
+        markdown=markdown,
         description=f"ingest run {summary.run_id}",
     )
-    return summary
 
 
 def _flow_run_id() -> str:
