@@ -426,28 +426,9 @@ class _Extraction:
                 line=t.line,
             )
         names = _column_names(t.header, n_cols)
-        keep_nl = t.format == "html"
-        cells = self.rows["table_cells"]
         for r, row in enumerate(t.rows, start=1):
             line = t.row_lines[r - 1] if r - 1 < len(t.row_lines) else t.line
-            for c in range(n_cols):
-                raw = row[c] if c < len(row) else ""
-                marks = citations.find(raw, self.limits.max_citation_range) if raw else []
-                for mk in marks:
-                    self.add_citation(mk.number, line, None, table_id, r)
-                text = clean.plain(
-                    citations.strip(raw) if marks else raw, keep_newlines=keep_nl, cell=True
-                )
-                cells.append(
-                    {
-                        "doc_id": self.res.doc_id,
-                        "table_id": table_id,
-                        "row_index": r,
-                        "col_index": c + 1,
-                        "column_name": names[c],
-                        "text": text,
-                    }
-                )
+            self.add_row(t, table_id, r, line, row, names)
         sec.kept_content += 1
         self.rows["doc_tables"].append(
             {
@@ -463,6 +444,34 @@ class _Extraction:
                 "columns": json.dumps(names, ensure_ascii=False),
             }
         )
+
+    def add_row(
+        self, t: RawTable, table_id: int, r: int, line: int, row: list[str], names: list[str]
+    ) -> None:
+        """The cells of row ``r`` (padded to the table's width) and their citations.
+        The per-cell work is kept to what the cell needs: most cells hold no ``[``."""
+        keep_nl = t.format == "html"
+        doc_id, plain = self.res.doc_id, clean.plain
+        append = self.rows["table_cells"].append
+        width = len(row)
+        for c, name in enumerate(names):
+            raw = row[c] if c < width else ""
+            if "[" in raw:
+                marks = citations.find(raw, self.limits.max_citation_range)
+                for mk in marks:
+                    self.add_citation(mk.number, line, None, table_id, r)
+                if marks:
+                    raw = citations.strip(raw)
+            append(
+                {
+                    "doc_id": doc_id,
+                    "table_id": table_id,
+                    "row_index": r,
+                    "col_index": c + 1,
+                    "column_name": name,
+                    "text": plain(raw, keep_newlines=keep_nl, cell=True),
+                }
+            )
 
     # -- after the pass ---------------------------------------------------------
     def read_reference_sections(self) -> None:
