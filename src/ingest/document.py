@@ -300,8 +300,7 @@ class _Extraction:
     def add_text(
         self, raw: str, kind: str, line: int, sec: _Section, quote: int = 0, depth: int = 0
     ) -> None:
-        marks = citations.find(raw, self.limits.max_citation_range)
-        stripped = citations.strip(raw) if marks else raw
+        marks, stripped = citations.scan(raw, self.limits.max_citation_range)
         text = clean.plain(stripped)
         if not text:
             return
@@ -457,11 +456,9 @@ class _Extraction:
         for c, name in enumerate(names):
             raw = row[c] if c < width else ""
             if "[" in raw:
-                marks = citations.find(raw, self.limits.max_citation_range)
+                marks, raw = citations.scan(raw, self.limits.max_citation_range)
                 for mk in marks:
                     self.add_citation(mk.number, line, None, table_id, r)
-                if marks:
-                    raw = citations.strip(raw)
             append(
                 {
                     "doc_id": doc_id,
