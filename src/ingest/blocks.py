@@ -14,8 +14,8 @@ depth and blockquote depth.
 
 from __future__ import annotations
 
-import bisect
 import re
+from bisect import bisect_left
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
@@ -98,6 +98,7 @@ class _Walker:
     def __init__(self, body: str, first_line: int) -> None:
         self.data = body.encode("utf-8")
         self.body = body
+        self.ascii = len(self.data) == len(body)  # byte offsets are character offsets
         self.first_line = first_line
         self.newlines: list[int] = []
         pos = self.data.find(b"\n")
@@ -111,13 +112,16 @@ class _Walker:
         return self.out
 
     def line(self, offset: int) -> int:
-        return self.first_line + bisect.bisect_left(self.newlines, offset)
+        return self.first_line + bisect_left(self.newlines, offset)
 
     def span(self, node: Any) -> tuple[int, int]:
         s, e = node.srcmap or (0, 0)
-        return self.line(s), self.line(max(s, e - 1))
+        first, newlines = self.first_line, self.newlines
+        return first + bisect_left(newlines, s), first + bisect_left(newlines, max(s, e - 1))
 
     def raw(self, start: int, end: int) -> str:
+        if self.ascii:
+            return self.body[start:end]
         return self.data[start:end].decode("utf-8", "replace")
 
     def inline(self, nodes: list[Any], quote: int, nested: bool) -> str:

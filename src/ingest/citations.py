@@ -68,24 +68,34 @@ def scan(text: str, max_range: int = 100) -> tuple[list[Marker], str]:
     pieces: list[str] = []
     last = 0
     for m in MARKER.finditer(text):
-        if _definition(text, m):
+        end = m.end()
+        if text.startswith(":", end) and _definition(text, m):
             continue
-        pieces += (text[last : m.start()], _GAP)
-        last = m.end()
-        _numbers(m, max_range, found)
+        at = m.start()
+        pieces += (text[last:at], _GAP)
+        last = end
+        kind = m.lastgroup
+        spec = m[kind] if kind else None
+        if kind != "sup" and spec is not None and spec.isdigit() and spec.isascii():
+            if int(spec) > 0:  # one number, the usual case
+                found.append(_marker(Marker, (int(spec), at)))
+        else:
+            _numbers(kind, spec, at, max_range, found)
     if not found:
         return found, text
     pieces.append(text[last:])
     return found, _ungap("".join(pieces))
 
 
-def _numbers(m: re.Match[str], max_range: int, found: list[Marker]) -> None:
-    """Append the numbers of marker ``m`` to ``found``."""
-    kind = m.lastgroup
-    spec = m.group(kind) if kind else None
+_marker = tuple.__new__  # a Marker without the named tuple's Python-level __new__
+
+
+def _numbers(
+    kind: str | None, spec: str | None, at: int, max_range: int, found: list[Marker]
+) -> None:
+    """Append the numbers of a marker (its group ``kind`` and text ``spec``)."""
     if spec is None:
         return
-    at = m.start()
     if kind == "sup":
         for inner in _INNER.finditer(spec):
             found.extend(Marker(n, at) for n in expand(inner.group(1), max_range))

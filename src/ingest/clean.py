@@ -61,6 +61,8 @@ def plain(text: str, *, keep_newlines: bool = False, cell: bool = False) -> str:
         text = _ESCAPE.sub(_G1, text)
     if "&" in text:
         text = html.unescape(text)
+    if "\u200b" not in text and " ".join(text.split()) == text:  # squash()'s fast path
+        return text if cell else _punctuation(text)
     return squash(text, keep_newlines=keep_newlines, punctuation=not cell)
 
 

@@ -31,6 +31,7 @@ _MD_LINK = re.compile(r"\[([^\]\n]*)\]\((https?://" + _URL_BODY + r")\)")
 _URL = re.compile(r"<?(https?://" + _URL_BODY + r")>?")
 _DOMAIN = re.compile(r"\s*\[([A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,})\]\s*\.?$")
 _SEPARATORS = (" - ", " | ", " — ", " – ")
+_ACCESS_PHRASES = ("Available at", "Retrieved from", "Accessed")
 _ACCESS_NOTE = re.compile(r"\s*(?:Available at|Retrieved from|Accessed)\s*:?\s*\.?$")
 _SENTENCE_END = re.compile(r"\.\s+")
 _NAME_SEP = re.compile(r",|\band\b")
@@ -117,15 +118,26 @@ def _reference(number: int, line: int, raw: str) -> Reference:
         domain = d.group(1).lower()
         title_src = title_src[: d.start()]
     text = clean.plain(_URL.sub("", title_src)) if url else clean.plain(title_src)
-    if "Available at" in text or "Retrieved from" in text or "Accessed" in text:
-        text = _ACCESS_NOTE.sub("", text)
-    text = text.strip()
+    text = _drop_access_note(text).strip()
     title, publisher = _split_publisher(text)
     if domain is None and url:
         host = urlsplit(url).hostname
         domain = host.lower() if host else None
     source = publisher or domain
     return Reference(number, title.rstrip(" ."), source, domain, url, line, raw)
+
+
+def _drop_access_note(text: str) -> str:
+    """``text`` less a closing "Available at:" (the URL is already gone).  The note
+    can only be the last of its phrases in the text, so the pattern is tried there
+    (from the whitespace before it) instead of at every character of the entry."""
+    at = max(text.rfind(p) for p in _ACCESS_PHRASES)
+    if at < 0:
+        return text
+    while at > 0 and text[at - 1].isspace():
+        at -= 1
+    m = _ACCESS_NOTE.match(text, at)
+    return text[:at] + text[m.end() :] if m else text
 
 
 # Vancouver/NLM style: "[Authors.] Title. Journal. 2020;395(4):1-10." (journal names
