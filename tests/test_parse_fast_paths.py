@@ -16,7 +16,13 @@ import pytest
 from helpers import ok, rows
 from ingest import citations, clean, tables
 from ingest.htmltable import read_tables
-from ingest.references import _ACCESS_NOTE, _drop_access_note
+from ingest.references import (
+    _ACCESS_NOTE,
+    _SENTENCE_END,
+    _YEAR_AFTER_STOP,
+    _YEAR_SEGMENT,
+    _drop_access_note,
+)
 from ingest.tables import RawTable, html_tables, soup_tables
 
 WELL_FORMED = [
@@ -191,3 +197,16 @@ def test_access_note_dropped_as_the_pattern_would() -> None:
     for _ in range(5000):
         text = "".join(rnd.choice(tokens) for _ in range(rnd.randint(0, 8)))
         assert _drop_access_note(text) == _ACCESS_NOTE.sub("", text), repr(text)
+
+
+def test_journal_guard_never_turns_away_a_journal_style_entry() -> None:
+    """``_split_journal`` answers None at once without a sentence opening with a year;
+    the full split must then find no year segment either."""
+    rnd = random.Random(13)
+    tokens = ["Smith J", ". ", ".", " ", "2020", "1999", ";4:5", "Title", "Lancet", "x2020", "\n"]
+    for _ in range(5000):
+        text = "".join(rnd.choice(tokens) for _ in range(rnd.randint(0, 9)))
+        if _YEAR_AFTER_STOP.search(text):
+            continue
+        parts = [p.strip() for p in _SENTENCE_END.split(text.rstrip(". ")) if p.strip()]
+        assert not any(_YEAR_SEGMENT.match(p) for p in parts[2:]), repr(text)

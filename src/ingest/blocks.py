@@ -124,8 +124,18 @@ class _Walker:
             return self.body[start:end]
         return self.data[start:end].decode("utf-8", "replace")
 
+    def rows(self, table: Any) -> list[list[str]]:
+        """A pipe table's cells, raw, header row first (each node's ``srcmap`` is read
+        once: the Rust nodes build the tuple on every access)."""
+        raw = self.raw
+        return [
+            [raw(*span) if (span := c.srcmap) else "" for c in row.children]
+            for section in table.children
+            for row in section.children
+        ]
+
     def inline(self, nodes: list[Any], quote: int, nested: bool) -> str:
-        spans = [n.srcmap for n in nodes if n.srcmap]
+        spans = [span for n in nodes if (span := n.srcmap)]
         if not spans:
             return ""
         text = self.raw(spans[0][0], spans[-1][1])
@@ -194,12 +204,7 @@ class _Walker:
             self.visit(node, depth, quote + 1)
         elif name == "table":
             line, end = self.span(node)
-            rows = [
-                [self.raw(*c.srcmap) if c.srcmap else "" for c in row.children]
-                for section in node.children
-                for row in section.children
-            ]
-            self.out.append(Block("table", line, end, "", depth, None, quote, rows))
+            self.out.append(Block("table", line, end, "", depth, None, quote, self.rows(node)))
         elif name == "html_block":
             line, end = self.span(node)
             self.out.append(

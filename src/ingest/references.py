@@ -143,10 +143,13 @@ def _drop_access_note(text: str) -> str:
 # Vancouver/NLM style: "[Authors.] Title. Journal. 2020;395(4):1-10." (journal names
 # abbreviated without periods, as PubMed writes them).
 _YEAR_SEGMENT = re.compile(r"^(?:19|20)\d\d\b")
+_YEAR_AFTER_STOP = re.compile(r"\.\s+(?:19|20)\d\d\b")
 
 
 def _split_journal(text: str) -> tuple[str, str] | None:
     """(title, journal) of a journal-style entry, or None when ``text`` is not one."""
+    if not _YEAR_AFTER_STOP.search(text):  # no sentence opens with a year: not one
+        return None
     parts = [p.strip() for p in _SENTENCE_END.split(text.rstrip(". ")) if p.strip()]
     k = next((i for i in range(len(parts) - 1, 1, -1) if _YEAR_SEGMENT.match(parts[i])), None)
     if k is None:
