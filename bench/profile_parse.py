@@ -2,8 +2,9 @@
 
 The same evenly spaced sample as ``bench.py``'s single-core section (every family,
 bad files too).  Prints the wall and CPU time of an unprofiled pass, then the
-profiled pass's functions by cumulative time, ingest's own first, so a before/after
-comparison (BENCHMARKS.md, "Parse profile") reads as a list of what got cheaper::
+profiled pass's functions by cumulative CPU time (ingest's own; ``--all`` lists the
+libraries too), so a before/after comparison (BENCHMARKS.md, "Parse profile") reads as
+a list of what got cheaper::
 
     .venv/bin/python bench/profile_parse.py CORPUS --files 300 --top 25
 """
@@ -46,7 +47,7 @@ def main() -> None:
     w, c = time.perf_counter() - w, time.process_time() - c
     print(f"{len(files)} files, {mb:.2f} MB: wall {w:.2f} s ({mb / w:.2f} MB/s), cpu {c:.2f} s")
 
-    prof = cProfile.Profile()
+    prof = cProfile.Profile(time.process_time)  # CPU seconds: waiting on a busy machine is not cost
     prof.enable()
     for f in files:
         process_file(f, f.name)
