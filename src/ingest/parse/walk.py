@@ -106,8 +106,7 @@ class _Walk:
         self, raw: str, kind: str, line: int, sec: Section, quote: int = 0, depth: int = 0
     ) -> None:
         doc = self.doc
-        marks = citations.find(raw, doc.limits.max_citation_range)
-        stripped = citations.strip(raw) if marks else raw
+        marks, stripped = citations.scan(raw, doc.limits.max_citation_range)
         text = clean.plain(stripped)
         if not text:
             return
@@ -204,13 +203,10 @@ class _Walk:
 
     def cell(self, raw: str, keep_nl: bool) -> tuple[str, list[int]]:
         """Clean text of one cell and the citation numbers it held."""
-        if not raw:
-            return "", []
-        marks = citations.find(raw, self.doc.limits.max_citation_range)
-        if not marks:
+        if "[" not in raw:  # most cells: no marker can be there
             return clean.plain(raw, keep_newlines=keep_nl, cell=True), []
-        text = clean.plain(citations.strip(raw), keep_newlines=keep_nl, cell=True)
-        return text, [mk.number for mk in marks]
+        marks, raw = citations.scan(raw, self.doc.limits.max_citation_range)
+        return clean.plain(raw, keep_newlines=keep_nl, cell=True), [mk.number for mk in marks]
 
 
 def column_names(header: list[str] | None, n_cols: int) -> list[str]:

@@ -14,8 +14,8 @@ depth and blockquote depth.
 
 from __future__ import annotations
 
-import bisect
 import re
+from bisect import bisect_left
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
@@ -100,6 +100,7 @@ class _Walker:
     def __init__(self, body: str, first_line: int) -> None:
         self.data = body.encode("utf-8")
         self.body = body
+        self.ascii = len(self.data) == len(body)  # byte offsets are character offsets
         self.first_line = first_line
         self.newlines: list[int] = []
         pos = self.data.find(b"\n")
@@ -113,17 +114,41 @@ class _Walker:
         return self.out
 
     def line(self, offset: int) -> int:
-        return self.first_line + bisect.bisect_left(self.newlines, offset)
+        return self.first_line + bisect_left(self.newlines, offset)
 
     def span(self, node: Any) -> tuple[int, int]:
         s, e = node.srcmap or (0, 0)
-        return self.line(s), self.line(max(s, e - 1))
+        first, newlines = self.first_line, self.newlines
+        return first + bisect_left(newlines, s), first + bisect_left(newlines, max(s, e - 1))
 
     def raw(self, start: int, end: int) -> str:
+        if self.ascii:
+            return self.body[start:end]
         return self.data[start:end].decode("utf-8", "replace")
 
+    def rows(self, table: Any) -> list[list[str]]:
+        """A pipe table's cells, raw, header row first (each node's ``srcmap`` is read
+        once: the Rust nodes build the tuple on every access)."""
+        if self.ascii:  # slices of the text itself, without a call per cell
+            body = self.body
+            return [
+                [body[span[0] : span[1]] if (span := c.srcmap) else "" for c in row.children]
+                for section in table.children
+                for row in section.children
+            ]
+        raw = self.raw
+        return [
+            [raw(*span) if (span := c.srcmap) else "" for c in row.children]
+            for section in table.children
+            for row in section.children
+        ]
+
     def inline(self, nodes: list[Any], quote: int, nested: bool) -> str:
-        spans = [n.srcmap for n in nodes if n.srcmap]
+        return self.joined([span for n in nodes if (span := n.srcmap)], quote, nested)
+
+    def joined(self, spans: list[tuple[int, int]], quote: int, nested: bool) -> str:
+        """The raw source from the first span to the last; continuation lines lose
+        their block-quote prefixes (or, nested in a list, their indentation)."""
         if not spans:
             return ""
         text = self.raw(spans[0][0], spans[-1][1])
@@ -136,35 +161,34 @@ class _Walker:
 
     def visit(self, node: Any, depth: int, quote: int, number: int | None = None) -> None:
         children = node.children
-        i = 0
-        while i < len(children):
-            child = children[i]
-            name = child.name
-            if name not in _BLOCK_NODES:  # inline run directly inside a (tight) list item
-                j = i
-                while j < len(children) and children[j].name not in _BLOCK_NODES:
+        names = [c.name for c in children]  # (each access builds a new string)
+        i, n = 0, len(children)
+        while i < n:
+            if names[i] not in _BLOCK_NODES:  # inline run directly inside a (tight) list item
+                j = i + 1
+                while j < n and names[j] not in _BLOCK_NODES:
                     j += 1
-                text = self.inline(children[i:j], quote, depth > 0)
-                if text:
-                    s = children[i].srcmap or (0, 0)
-                    e = children[j - 1].srcmap or s
-                    self.out.append(
-                        Block(
-                            "item" if depth else "para",
-                            self.line(s[0]),
-                            self.line(max(s[0], e[1] - 1)),
-                            text,
-                            depth,
-                            number,
-                            quote,
-                        )
-                    )
+                if self.inline_run(children[i:j], depth, quote, number):
                     number = None
                 i = j
                 continue
-            self.block(child, name, depth, quote, number)
+            self.block(children[i], names[i], depth, quote, number)
             number = None
             i += 1
+
+    def inline_run(self, nodes: list[Any], depth: int, quote: int, number: int | None) -> bool:
+        """A list item's text written without a paragraph: one block, if not empty."""
+        maps = [n.srcmap for n in nodes]
+        text = self.joined([m for m in maps if m], quote, depth > 0)
+        if not text:
+            return False
+        s = maps[0] or (0, 0)
+        e = maps[-1] or s
+        line = self.first_line + bisect_left(self.newlines, s[0])
+        end = self.first_line + bisect_left(self.newlines, max(s[0], e[1] - 1))
+        kind = "item" if depth else "para"
+        self.out.append(Block(kind, line, end, text, depth, number, quote))
+        return True
 
     def block(self, node: Any, name: str, depth: int, quote: int, number: int | None) -> None:
         if name in ("heading", "lheading"):
@@ -192,12 +216,7 @@ class _Walker:
             self.visit(node, depth, quote + 1)
         elif name == "table":
             line, end = self.span(node)
-            rows = [
-                [self.raw(*c.srcmap) if c.srcmap else "" for c in row.children]
-                for section in node.children
-                for row in section.children
-            ]
-            self.out.append(Block("table", line, end, "", depth, None, quote, rows))
+            self.out.append(Block("table", line, end, "", depth, None, quote, self.rows(node)))
         elif name == "html_block":
             line, end = self.span(node)
             self.out.append(

@@ -121,13 +121,15 @@ def _line_of(body: str, pos: int) -> int:
 
 
 def _count(pattern: re.Pattern[str], body: str, cap: int) -> tuple[int, int | None]:
-    """Matches of ``pattern`` and the line of the first one over ``cap``."""
-    n, over = 0, None
-    for m in pattern.finditer(body):
-        n += 1
-        if n == cap + 1:
-            over = _line_of(body, m.start())
-    return n, over
+    """Matches of ``pattern`` and the line of the first one over ``cap``.  (Counted by
+    ``findall``, a loop in C; the matches are walked only when there are too many.)"""
+    n = len(pattern.findall(body))
+    if n <= cap:
+        return n, None
+    for i, m in enumerate(pattern.finditer(body)):
+        if i == cap:
+            return n, _line_of(body, m.start())
+    return n, None  # unreachable: finditer yields the same n > cap matches
 
 
 def _cells(body: str, cap: int) -> tuple[int, int | None]:

@@ -13,7 +13,7 @@ is treated as text, not a hundred thousand rows.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from typing import NamedTuple
 
 _NUMS = r"\d{1,4}(?:\s*[-–—,]\s*\d{1,4})*"
 MARKER = re.compile(
@@ -27,9 +27,9 @@ _INNER = re.compile(r"\[\s*(" + _NUMS + r")\s*\]")
 _PART = re.compile(r"(\d+)\s*(?:[-–—]\s*(\d+))?")
 
 
-@dataclass(frozen=True, slots=True)
-class Marker:
-    """A citation number found in text, with where it was found."""
+class Marker(NamedTuple):
+    """One citation number and where its marker starts.  (A named tuple: documents
+    make tens of thousands, and a tuple is the cheapest record to build.)"""
 
     number: int
     offset: int  # character offset of the marker in the scanned text
@@ -37,6 +37,9 @@ class Marker:
 
 def expand(spec: str, max_range: int) -> list[int]:
     """``"3-5, 7"`` -> ``[3, 4, 5, 7]``; an unreasonable range yields its endpoints."""
+    if spec.isascii() and spec.isdigit():  # one number, the usual case
+        n = int(spec)
+        return [n] if n > 0 else []
     out: list[int] = []
     for part in spec.split(","):
         m = _PART.search(part)
@@ -53,22 +56,51 @@ def expand(spec: str, max_range: int) -> list[int]:
 
 def find(text: str, max_range: int = 100) -> list[Marker]:
     """Every citation number in ``text``, in order, with the offset of its marker."""
+    return scan(text, max_range)[0]
+
+
+def scan(text: str, max_range: int = 100) -> tuple[list[Marker], str]:
+    """:func:`find` and :func:`strip` in one pass over ``text``: its markers, and the
+    text without them when there are any (``text`` itself when none was found)."""
     if "[" not in text:
-        return []
+        return [], text
     found: list[Marker] = []
+    pieces: list[str] = []
+    last = 0
     for m in MARKER.finditer(text):
-        if _definition(text, m):
+        end = m.end()
+        if text.startswith(":", end) and _definition(text, m):
             continue
+        at = m.start()
+        pieces += (text[last:at], _GAP)
+        last = end
         kind = m.lastgroup
-        spec = m.group(kind) if kind else None
-        if spec is None:
-            continue
-        if kind == "sup":
-            for inner in _INNER.finditer(spec):
-                found.extend(Marker(n, m.start()) for n in expand(inner.group(1), max_range))
+        spec = m[kind] if kind else None
+        if kind != "sup" and spec is not None and spec.isdigit() and spec.isascii():
+            if int(spec) > 0:  # one number, the usual case
+                found.append(_marker(Marker, (int(spec), at)))
         else:
-            found.extend(Marker(n, m.start()) for n in expand(spec, max_range))
-    return found
+            _numbers(kind, spec, at, max_range, found)
+    if not found:
+        return found, text
+    pieces.append(text[last:])
+    return found, _ungap("".join(pieces))
+
+
+_marker = tuple.__new__  # a Marker without the named tuple's Python-level __new__
+
+
+def _numbers(
+    kind: str | None, spec: str | None, at: int, max_range: int, found: list[Marker]
+) -> None:
+    """Append the numbers of a marker (its group ``kind`` and text ``spec``)."""
+    if spec is None:
+        return
+    if kind == "sup":
+        for inner in _INNER.finditer(spec):
+            found.extend(Marker(n, at) for n in expand(inner.group(1), max_range))
+    else:
+        found.extend(Marker(n, at) for n in expand(spec, max_range))
 
 
 def strip(text: str) -> str:
@@ -78,6 +110,10 @@ def strip(text: str) -> str:
     gapped = MARKER.sub(lambda m: m.group(0) if _definition(text, m) else _GAP, text)
     if _GAP not in gapped:
         return gapped
+    return _ungap(gapped)
+
+
+def _ungap(gapped: str) -> str:
     return _GAPS_BEFORE_PUNCT.sub("", gapped).replace(_GAP, "")
 
 

@@ -31,6 +31,11 @@ _MD_LINK = re.compile(r"\[([^\]\n]*)\]\((https?://" + _URL_BODY + r")\)")
 _URL = re.compile(r"<?(https?://" + _URL_BODY + r")>?")
 _DOMAIN = re.compile(r"\s*\[([A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,})\]\s*\.?$")
 _SEPARATORS = (" - ", " | ", " — ", " – ")
+_ACCESS_PHRASES = ("Available at", "Retrieved from", "Accessed")
+_ACCESS_NOTE = re.compile(r"\s*(?:Available at|Retrieved from|Accessed)\s*:?\s*\.?$")
+_SENTENCE_END = re.compile(r"\.\s+")
+_NAME_SEP = re.compile(r",|\band\b")
+_AUTHOR = re.compile(r"[A-Z][\w'’-]+(?: [A-Z][\w'’-]+)* [A-Z]{1,3}|et al")
 
 
 @dataclass(slots=True)
@@ -99,22 +104,23 @@ def footnotes(lines: list[str], first_line: int, skip: set[int]) -> list[Referen
 def _reference(number: int, line: int, raw: str) -> Reference:
     url = None
     title_src = raw
-    link = _MD_LINK.search(raw)
+    # (the searches run only where their pattern could match: "](http", "http", "]")
+    link = _MD_LINK.search(raw) if "](http" in raw else None
     if link:
         url = link.group(2)
         if link.start() == 0 or raw[: link.start()].strip() in ("", "-"):
             title_src = link.group(1) + raw[link.end() :]
     else:
-        bare = _URL.search(raw)
+        bare = _URL.search(raw) if "http" in raw else None
         if bare:
             url = bare.group(1).rstrip(".,;")
     domain = None
-    d = _DOMAIN.search(title_src)
+    d = _DOMAIN.search(title_src) if "]" in title_src else None
     if d:
         domain = d.group(1).lower()
         title_src = title_src[: d.start()]
     text = clean.plain(_URL.sub("", title_src)) if url else clean.plain(title_src)
-    text = re.sub(r"\s*(?:Available at|Retrieved from|Accessed)\s*:?\s*\.?$", "", text).strip()
+    text = _drop_access_note(text).strip()
     title, publisher = _split_publisher(text)
     if domain is None and url:
         host = urlsplit(url).hostname
@@ -123,14 +129,30 @@ def _reference(number: int, line: int, raw: str) -> Reference:
     return Reference(number, title.rstrip(" ."), source, domain, url, line, raw)
 
 
+def _drop_access_note(text: str) -> str:
+    """``text`` less a closing "Available at:" (the URL is already gone).  The note
+    can only be the last of its phrases in the text, so the pattern is tried there
+    (from the whitespace before it) instead of at every character of the entry."""
+    at = max(text.rfind(p) for p in _ACCESS_PHRASES)
+    if at < 0:
+        return text
+    while at > 0 and text[at - 1].isspace():
+        at -= 1
+    m = _ACCESS_NOTE.match(text, at)
+    return text[:at] + text[m.end() :] if m else text
+
+
 # Vancouver/NLM style: "[Authors.] Title. Journal. 2020;395(4):1-10." (journal names
 # abbreviated without periods, as PubMed writes them).
 _YEAR_SEGMENT = re.compile(r"^(?:19|20)\d\d\b")
+_YEAR_AFTER_STOP = re.compile(r"\.\s+(?:19|20)\d\d\b")
 
 
 def _split_journal(text: str) -> tuple[str, str] | None:
     """(title, journal) of a journal-style entry, or None when ``text`` is not one."""
-    parts = [p.strip() for p in re.split(r"\.\s+", text.rstrip(". ")) if p.strip()]
+    if not _YEAR_AFTER_STOP.search(text):  # no sentence opens with a year: not one
+        return None
+    parts = [p.strip() for p in _SENTENCE_END.split(text.rstrip(". ")) if p.strip()]
     k = next((i for i in range(len(parts) - 1, 1, -1) if _YEAR_SEGMENT.match(parts[i])), None)
     if k is None:
         return None
@@ -146,10 +168,8 @@ def _split_journal(text: str) -> tuple[str, str] | None:
 
 def _looks_like_authors(text: str) -> bool:
     """ "Smith J, Doe AB" / "Smith J et al": surnames with initials."""
-    names = [n.strip() for n in re.split(r",|\band\b", text) if n.strip()]
-    return bool(names) and all(
-        re.fullmatch(r"[A-Z][\w'’-]+(?: [A-Z][\w'’-]+)* [A-Z]{1,3}|et al", n) for n in names
-    )
+    names = [n.strip() for n in _NAME_SEP.split(text) if n.strip()]
+    return bool(names) and all(_AUTHOR.fullmatch(n) for n in names)
 
 
 def _split_publisher(text: str) -> tuple[str, str | None]:

@@ -10,7 +10,8 @@ it looks like data (numbers or empty cells).  Ragged rows are padded to the
 widest row after trailing empty cells are dropped.  The Markdown parser splits some
 such tables (:func:`merge_tab_runs` joins them again).  HTML tables go through
 BeautifulSoup, which decodes entities and tolerates the broken markup that real
-pages carry; ``<br>`` becomes a line break inside the cell.
+pages carry; ``<br>`` becomes a line break inside the cell.  Well-formed tables skip
+building its tree (:mod:`ingest.parse.shapes.htmltable` reads them to the same cells, much faster).
 """
 
 from __future__ import annotations
@@ -21,6 +22,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from bs4 import BeautifulSoup, Tag
+
+from .htmltable import read_tables
 
 _YEAR = re.compile(r"^(?:19|20)\d\d$")
 _NUMERIC = re.compile(r"^[\s\d.,%<>=≤≥±~+\-–()/]*\d[\s\d.,%<>=≤≥±~+\-–()/a-zA-Zµμ]*$")
@@ -156,7 +159,17 @@ def pipe_table(rows: list[list[str]], line: int) -> RawTable:
 
 
 def html_tables(html: str, line: int) -> list[RawTable]:
-    """Every top-level ``<table>`` in an HTML fragment that starts on file line ``line``."""
+    """Every top-level ``<table>`` in an HTML fragment that starts on file line ``line``:
+    read directly when the fragment is well formed (:mod:`ingest.parse.shapes.htmltable`), through
+    BeautifulSoup otherwise."""
+    fast = read_tables(html, line)
+    if fast is not None:
+        return [RawTable("html", *t) for t in fast]
+    return soup_tables(html, line)
+
+
+def soup_tables(html: str, line: int) -> list[RawTable]:
+    """:func:`html_tables` through BeautifulSoup's tolerant tree (any markup)."""
     soup = BeautifulSoup(html, "html.parser")
     out: list[RawTable] = []
     for table in soup.find_all("table"):
