@@ -8,6 +8,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cat requirements.lock pyproject.toml | cksum | cut -d' ' -f1)
 CORPUS := examples/corpus
 DB     := warehouse/ingest.duckdb
+REPORT := warehouse/report.html
 N      ?= 300
 
 export PREFECT_SERVER_ANALYTICS_ENABLED := false
@@ -36,6 +37,8 @@ run: $(STAMP) $(CORPUS)
 	@echo
 	@echo "Example query (documents per family and their FAQs):"
 	@$(BIN)/python -m ingest.example_query $(DB)
+	@echo
+	@$(BIN)/ingest report --db $(DB) --html $(REPORT)
 
 test: $(STAMP)
 	$(BIN)/pytest
@@ -58,4 +61,4 @@ docs: $(STAMP)
 	$(BIN)/ingest schema --ddl > warehouse/schema.sql
 
 clean:
-	rm -rf $(VENV) $(CORPUS) $(DB) warehouse/.ingest.duckdb.*
+	rm -rf $(VENV) $(CORPUS) $(DB) $(REPORT) warehouse/.ingest.duckdb.*

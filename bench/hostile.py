@@ -5,8 +5,10 @@ Run with ``python bench/hostile.py [--work DIR]``.  Two files per shape:
   over    the shape filling the 8 MB size cap (a 600k-row pipe table, 280k citation
           markers, 600k headings, 40-deep block quotes...): must be refused
           (``resource_limit`` or another limit), quickly and in little memory;
-  at      as much of the shape as its budget allows (the worst file that is
-          accepted), padded with prose towards the cap: must parse within budget.
+  at      as much of the shape as its budget allows, padded with prose towards the
+          cap, both within 90% of what the memory budget's estimate allows (the
+          worst file that is accepted): must parse within budget, or be stopped by
+          the time or memory budget, within the targets.
 
 Each file goes through ``ingest validate FILE`` (one process: wall and peak RSS from
 ``wait4``), then all of them through one ``ingest run --no-prefect`` (every process
@@ -29,17 +31,35 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "bench"))
 from bench import communicate_sampled  # noqa: E402  (the main bench's /proc sampling)
 
+from ingest.limits import DEFAULT_LIMITS  # noqa: E402
+from ingest.parse.read.preflight import NODE_BYTES, _measure, parser_nodes  # noqa: E402
+
 CAP = 8 * 1024 * 1024 - 4096  # just under ingest's max_file_bytes
 RSS_TARGET_MB, SECONDS_TARGET = 512, 10.0
+AT_SHARE = 0.9  # an *at* file fills this share of the memory budget's estimate
 FRONT = "---\ntitle: Hostile\n---\n\n# Hostile\n\nIntro paragraph.\n\n"
 PROSE = "Plain prose sentence that only pads the file towards the size cap.\n\n"
 
 
 def _repeat(head: str, unit: str, count: int | None = None, tail: str = "") -> str:
-    n = count if count is not None else (CAP - len(head) - len(tail)) // len(unit)
-    body = head + unit * n + tail
-    pad = max(0, (CAP - len(body)) // len(PROSE))
-    return body + PROSE * pad if count is not None else body
+    """``count`` units (None: as many as fit the cap), then for an *at* file prose
+    padding up to the cap or to what the memory budget's estimate allows, whichever
+    comes first (the largest file that is accepted)."""
+    if count is None:
+        return head + unit * ((CAP - len(head) - len(tail)) // len(unit)) + tail
+    node_cap = int(AT_SHARE * DEFAULT_LIMITS.max_parse_memory_mb * 2**20 / NODE_BYTES)
+    while count > 1 and _nodes(head + unit * count + tail) > node_cap:
+        count = count * 9 // 10
+    body = head + unit * count + tail
+    spare_nodes = (node_cap - _nodes(body)) // 2  # a PROSE unit is one paragraph: 2 nodes
+    pad = max(0, min(spare_nodes, (CAP - len(body)) // len(PROSE)))
+    return body + PROSE * pad
+
+
+def _nodes(text: str) -> int:
+    """Preflight's estimate of the Markdown parser's nodes for ``text``."""
+    counts = {b.limit: n for b, n, _ in _measure(text, DEFAULT_LIMITS)}
+    return parser_nodes(text, counts)
 
 
 # shape -> (file suffix, head, repeated unit, units in the "at budget" file, tail)
@@ -82,8 +102,9 @@ def build(work: Path) -> list[Path]:
     return files
 
 
-def validate_one(path: Path) -> tuple[float, float, str]:
-    """Wall seconds, peak RSS (MB) and the verdict line of ``ingest validate path``."""
+def validate_one(path: Path) -> tuple[float, float, float, str]:
+    """Wall seconds, CPU seconds, peak RSS (MB) and the verdict of ``ingest validate path``
+    (CPU time too: on a busy machine the wall says more about the neighbours)."""
     t0 = time.perf_counter()
     proc = subprocess.Popen(
         [sys.executable, "-m", "ingest.cli", "validate", str(path)],
@@ -98,7 +119,7 @@ def validate_one(path: Path) -> tuple[float, float, str]:
     wall = time.perf_counter() - t0
     verdict = next((ln for ln in out.splitlines() if "error [" in ln), "accepted")
     code = verdict.split("error [", 1)[1].split("]", 1)[0] if "error [" in verdict else "ok"
-    return wall, usage.ru_maxrss / 1024, code
+    return wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, code
 
 
 def run_all(folder: Path, db: Path) -> tuple[float, dict[str, int], str]:
@@ -127,11 +148,11 @@ def main() -> int:
     files = build(work / "files")
     misses: list[str] = []
     print(f"hostile files in {work / 'files'} ({len(files)}, each <= {CAP / 1e6:.1f} MB)")
-    print(f"  {'file':28} {'MB':>5} {'validate s':>10} {'peak MB':>8}  verdict")
+    print(f"  {'file':28} {'MB':>5} {'validate s':>10} {'cpu s':>6} {'peak MB':>8}  verdict")
     for f in files:
-        wall, rss, code = validate_one(f)
+        wall, cpu, rss, code = validate_one(f)
         mb = f.stat().st_size / 1e6
-        print(f"  {f.name:28} {mb:5.1f} {wall:10.2f} {rss:8.0f}  {code}")
+        print(f"  {f.name:28} {mb:5.1f} {wall:10.2f} {cpu:6.2f} {rss:8.0f}  {code}")
         expect_refused = "-over" in f.name and not f.name.startswith(("long-lines", "prose"))
         if expect_refused and code == "ok":
             misses.append(f"{f.name} was accepted")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from helpers import ok, rows
-from ingest.citations import find, strip
+from ingest.parse.shapes.citations import find, strip
 
 
 @pytest.mark.parametrize(

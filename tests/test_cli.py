@@ -18,7 +18,17 @@ from ingest.cli import _parser, main
 from ingest.generate import _Doc, bad
 
 ROOT = Path(__file__).resolve().parents[1]
-COMMANDS = ["validate", "run", "serve", "sources", "remove-source", "generate", "schema"]
+COMMANDS = [
+    "validate",
+    "rules",
+    "run",
+    "serve",
+    "sources",
+    "remove-source",
+    "generate",
+    "schema",
+    "report",
+]
 
 
 def ingest(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
@@ -82,6 +92,7 @@ def test_validate_json_and_github_formats(mixed: Path) -> None:
         "files": 8,
         "valid": 3,
         "invalid": 5,
+        "errors": 5,
         "warnings": 0,
         "strict": False,
         "skipped": {"files": 0, "folders": 0, "reasons": {}},

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 
 from helpers import col, ok, run
-from ingest.decode import decode
 from ingest.errors import IngestError
 from ingest.limits import Limits
+from ingest.parse.read.decode import decode
 
 BODY = "# Title\n\nSome prose about caf\u00e9 dosing.\n"
 

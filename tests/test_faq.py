@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from helpers import ok, rows
-from ingest import faq
+from ingest.parse.shapes import faq
 
 
 def _fm(q: str, a: str | None) -> str:

@@ -7,7 +7,7 @@ import time
 import pytest
 
 from helpers import ok, run
-from ingest.front import parse_front_matter
+from ingest.parse.read.front import parse_front_matter
 
 
 def test_yaml_front_matter_and_body_line() -> None:

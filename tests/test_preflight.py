@@ -1,4 +1,4 @@
-"""Structure budgets counted before parsing (``ingest.preflight``): hostile documents are
+"""Structure budgets counted before parsing (``ingest.parse.read.preflight``): hostile documents are
 refused with ``resource_limit``, naming the budget, the measured count and the line
 where the budget ran out; real documents sit far below every budget."""
 
@@ -11,12 +11,12 @@ from pathlib import Path
 
 import pytest
 
-from ingest.decode import decode
 from ingest.document import process_bytes
-from ingest.front import parse_front_matter
 from ingest.generate import generate_corpus
 from ingest.limits import DEFAULT_LIMITS, Limits
-from ingest.preflight import _measure
+from ingest.parse.read.decode import decode
+from ingest.parse.read.front import parse_front_matter
+from ingest.parse.read.preflight import _measure
 
 FRONT = "---\ntitle: Hostile\n---\n\n# Hostile\n\nIntro.\n\n"
 TIGHT = dataclasses.replace(

@@ -93,7 +93,7 @@ def test_arbitrary_raw_front_matter_text(fm: str) -> None:
 def test_parser_panic_falls_back_to_pure_python(monkeypatch) -> None:
     """A panic in the Rust parser must not escape: the document is parsed by the
     pure-Python parser and a warning says so."""
-    from ingest import blocks
+    from ingest.parse.read import blocks
 
     class PanicException(BaseException):  # the name pyo3 gives Rust panics
         pass

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from helpers import ok, rows
-from ingest.references import parse_list
+from ingest.parse.shapes.references import parse_list
 
 
 def test_vendor_style_entries() -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from helpers import ok, rows
-from ingest.tables import tsv_segments
+from ingest.parse.shapes.tables import tsv_segments
 
 
 def _cells(res, table_id=1):

@@ -36,7 +36,7 @@ COMMENT ON COLUMN documents.source IS 'Name of the source the file was loaded fr
 
 COMMENT ON COLUMN documents.source_path IS 'Path relative to the source''s root, with `/` separators.';
 
-COMMENT ON COLUMN documents.family IS 'Document family: monograph, guide or generic.';
+COMMENT ON COLUMN documents.family IS 'Document family: monograph, guide, generic or html (a plain HTML page).';
 
 COMMENT ON COLUMN documents.title IS 'Front-matter title, else the first H1, else the file name.';
 
@@ -485,3 +485,63 @@ COMMENT ON COLUMN sources.first_run_id IS 'Run that first loaded the source.';
 COMMENT ON COLUMN sources.last_run_id IS 'Latest run that covered the source (see ingest_runs).';
 
 COMMENT ON COLUMN sources.last_run_at IS 'When that run finished (UTC).';
+
+CREATE TABLE IF NOT EXISTS document_counts (
+    doc_id VARCHAR NOT NULL,
+    source VARCHAR NOT NULL,
+    family VARCHAR NOT NULL,
+    table_name VARCHAR NOT NULL,
+    subject VARCHAR NOT NULL,
+    n_rows BIGINT NOT NULL,
+    n_flagged BIGINT NOT NULL,
+    PRIMARY KEY (doc_id, table_name, subject)
+);
+
+COMMENT ON TABLE document_counts IS 'Rows of each table per document (and the flagged ones: dangling citations, uncited reference entries; repairs per rule), written with the document''s rows, so run_metrics sums one small table instead of scanning every table. One row per document with table_name `documents`; tables where a document has no rows are left out. Derived: source and family are the document''s.';
+
+COMMENT ON COLUMN document_counts.doc_id IS 'Document. References documents.doc_id.';
+
+COMMENT ON COLUMN document_counts.source IS 'The document''s source (documents.source).';
+
+COMMENT ON COLUMN document_counts.family IS 'The document''s family (documents.family).';
+
+COMMENT ON COLUMN document_counts.table_name IS 'Table counted (`documents`: the document itself, one row).';
+
+COMMENT ON COLUMN document_counts.subject IS 'The repair rule for table_name `repairs` (one row per rule); empty otherwise.';
+
+COMMENT ON COLUMN document_counts.n_rows IS 'Rows of the document in that table (and rule).';
+
+COMMENT ON COLUMN document_counts.n_flagged IS 'Of those, citations not resolved (citations) or entries never cited (reference_entries); 0 for other tables.';
+
+CREATE TABLE IF NOT EXISTS run_metrics (
+    run_id VARCHAR NOT NULL,
+    run_at TIMESTAMPTZ NOT NULL,
+    source VARCHAR NOT NULL,
+    family VARCHAR NOT NULL,
+    metric VARCHAR NOT NULL,
+    subject VARCHAR NOT NULL,
+    value DOUBLE,
+    count BIGINT NOT NULL,
+    base BIGINT NOT NULL,
+    PRIMARY KEY (run_id, source, family, metric, subject)
+);
+
+COMMENT ON TABLE run_metrics IS 'Quality of the warehouse after each run that published, per source and family (family `all`: the whole source), measured over every document of the run''s sources (not the run''s batch only), so runs that parse little compare with runs that parse much. `ingest run` checks each run against the median of the trailing runs (drift); `ingest report --html` charts them.';
+
+COMMENT ON COLUMN run_metrics.run_id IS 'Run that measured. References ingest_runs.run_id.';
+
+COMMENT ON COLUMN run_metrics.run_at IS 'When the run finished measuring (UTC); orders the history.';
+
+COMMENT ON COLUMN run_metrics.source IS 'Source measured (one of the run''s sources).';
+
+COMMENT ON COLUMN run_metrics.family IS 'Document family measured, or `all` for the whole source (quarantine_rate and files are per source only: a quarantined file has no family).';
+
+COMMENT ON COLUMN run_metrics.metric IS 'What is measured: files, documents, quarantine_rate (quarantined files / files), rows_per_document (per table; doc_tables is tables_per_document), repairs_per_document (per rule), dangling_citation_rate (citations with no reference entry / citations), uncited_reference_rate (reference entries never cited / entries), tables_per_document.';
+
+COMMENT ON COLUMN run_metrics.subject IS 'The table (rows_per_document) or repair rule (repairs_per_document) measured; empty for the others.';
+
+COMMENT ON COLUMN run_metrics.value IS 'The measure: count / base for rates and per-document figures, the count itself for files and documents; null when the base is 0.';
+
+COMMENT ON COLUMN run_metrics.count IS 'Numerator: files quarantined, rows, repairs, dangling citations, uncited entries, tables.';
+
+COMMENT ON COLUMN run_metrics.base IS 'Denominator: files, documents, citations or reference entries.';

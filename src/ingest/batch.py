@@ -16,6 +16,9 @@ quarantine reason here, like any bad file, without being opened.
 
 from __future__ import annotations
 
+import dataclasses
+import hashlib
+import os
 import time
 import uuid
 from dataclasses import dataclass, field
@@ -28,6 +31,7 @@ from .errors import Issue
 from .limits import DEFAULT_LIMITS, Limits
 
 if TYPE_CHECKING:
+    from .budgets import Watch
     from .document import DocResult
 
 
@@ -63,34 +67,51 @@ class BatchResult:
         self.outcomes = []
 
 
+@dataclass(frozen=True, slots=True)
+class Guarding:
+    """How a batch is watched (see :mod:`ingest.budgets` and :mod:`ingest.supervise`).
+
+    ``hard``: the process is a parse worker that may die, so the kernel's backstops
+    apply too.  ``trail``: a file the index of the document being parsed is written
+    to, so that whoever sees this process die knows which document killed it.
+    ``verdicts``: documents (by index) already known to kill a worker, given their
+    error without being read.  ``key``: the prefix of the batch's staged files, so a
+    dead attempt's files can be removed before it is retried."""
+
+    hard: bool = False
+    trail: str | None = None
+    verdicts: dict[int, Issue] = field(default_factory=dict)
+    key: str | None = None
+
+
+UNGUARDED = Guarding()
+
+
 def process_batch(
     files: list[SourceFile],
     run_id: str,
     limits: Limits = DEFAULT_LIMITS,
     to_arrow: bool = True,
     stage: str | None = None,
+    guarding: Guarding = UNGUARDED,
 ) -> BatchResult:
     """Extract and validate ``files``; invalid documents carry their error, nothing raises.
-    With ``stage``, the rows are written there as Parquet and not returned."""
+    With ``stage``, the rows are written there as Parquet and not returned.  Each
+    document is parsed within ``limits``' time and memory budgets."""
     # Imported here: the loader unpickles BatchResults and must not pay for the parsers,
     # pandas and pandera (workers import them once, in the fork server).
-    from .document import process_file
+    from .metrics import COUNTS, document_counts
     from .validate import validate_batch
 
     timings: dict[str, float] = {}
-    results: list[DocResult] = []
     t0 = time.perf_counter()
-    for f in files:
-        r = (
-            _odd_entry(f)
-            if f.kind
-            else process_file(Path(f.path), f.source_path, limits, source=f.source)
-        )
-        results.append(r)
+    results = _parse_all(files, limits, guarding)
+    for r in results:
         for step, secs in r.timings.items():
             timings[step] = timings.get(step, 0.0) + secs
     t1 = time.perf_counter()
     frames: dict[str, Any] = validate_batch(results, run_id)
+    frames[COUNTS] = document_counts(frames)  # rows per document, for run_metrics
     t2 = time.perf_counter()
     timings["validate"] = t2 - t1
     timings["read"] = (t1 - t0) - sum(v for k, v in timings.items() if k != "validate")
@@ -109,17 +130,113 @@ def process_batch(
         timings["to_arrow"] = time.perf_counter() - t2
     if stage:
         t3 = time.perf_counter()
-        res.staged = write_parquet(res.tables, stage)
+        res.staged = write_parquet(res.tables, stage, guarding.key)
         res.tables = {}
         timings["stage"] = time.perf_counter() - t3
     return res
 
 
-def write_parquet(tables: dict[str, Any], stage: str) -> dict[str, str]:
-    """Each non-empty Arrow table as ``<stage>/<batch>-<table>.parquet``; returns the paths."""
+def _parse_all(files: list[SourceFile], limits: Limits, guarding: Guarding) -> list[DocResult]:
+    """Each file's result, in order, every parse under the budgets."""
+    from .budgets import watching
+
+    results: list[DocResult] = []
+    with watching(limits, hard=guarding.hard) as watch, _Trail(guarding.trail) as trail:
+        for i, f in enumerate(files):
+            verdict = guarding.verdicts.get(i)
+            if verdict is not None:
+                results.append(_decided(f, verdict))
+                continue
+            trail.mark(i)
+            results.append(_parse_one(f, limits, watch))
+        trail.mark(None)  # past the last document: validating and staging
+    return results
+
+
+def _parse_one(f: SourceFile, limits: Limits, watch: Watch | None) -> DocResult:
+    """One file's result; a budget exceeded while parsing is its ``resource_limit`` error."""
+    from .budgets import BudgetExceeded
+    from .document import process_file
+
+    if f.kind:
+        return _odd_entry(f)
+    if watch is None:
+        return process_file(Path(f.path), f.source_path, limits, source=f.source)
+    try:
+        with watch.document():
+            r = process_file(Path(f.path), f.source_path, limits, source=f.source)
+    except BudgetExceeded as exc:
+        return _decided(f, exc.issue(f.source_path))
+    if (
+        r.error is not None
+        and r.error.code == "internal_error"
+        and "MemoryError" in (r.error.message)
+    ):
+        r.error = watch.hard_memory_issue(f.source_path)
+    return r
+
+
+class _Trail:
+    """Where a worker writes the index of the document it is on (a few bytes, rewritten
+    in place: one ``pwrite`` per document)."""
+
+    def __init__(self, path: str | None) -> None:
+        self.path = path
+        self.fd = -1
+
+    def __enter__(self) -> _Trail:
+        if self.path:
+            try:
+                self.fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            except OSError:  # no trail: a death is then blamed on no document
+                self.fd = -1
+        return self
+
+    def mark(self, index: int | None) -> None:
+        """On document ``index`` now; None: past the documents (no one to blame)."""
+        if self.fd >= 0:
+            at = "done" if index is None else str(index)
+            os.pwrite(self.fd, f"{at:>12} {os.getpid():>10}".encode(), 0)
+
+    def __exit__(self, *exc: object) -> None:
+        if self.fd >= 0:
+            os.close(self.fd)
+
+
+def read_trail(path: str) -> int | None:
+    """The index a dead worker's trail says it was on, or None (not started)."""
+    try:
+        with open(path, "rb") as fh:
+            text = fh.read().split()
+    except OSError:
+        return None
+    return int(text[0]) if text and text[0].isdigit() else None
+
+
+def _decided(f: SourceFile, error: Issue) -> DocResult:
+    """The result of a file whose error is known without parsing it (again): only its
+    bytes are hashed, as for any quarantined file."""
+    from .document import DocResult, doc_id_for
+    from .entries import read_regular
+
+    try:
+        data = read_regular(Path(f.path))
+    except OSError:
+        data = b""
+    sha = hashlib.sha256(data).hexdigest() if data else ""
+    res = DocResult(
+        f.source_path, doc_id_for(f.source, f.source_path), sha, len(data), source=f.source
+    )
+    res.error = dataclasses.replace(error, path=f.source_path)
+    return res
+
+
+def write_parquet(tables: dict[str, Any], stage: str, key: str | None = None) -> dict[str, str]:
+    """Each non-empty Arrow table as ``<stage>/<key>-<table>.parquet`` (``key``: the
+    batch's, a fresh one by default); returns the paths."""
     import pyarrow.parquet as pq
 
-    key = uuid.uuid4().hex
+    key = key or uuid.uuid4().hex
     out = {}
     for name, table in tables.items():
         if table.num_rows:

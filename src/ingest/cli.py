@@ -78,6 +78,7 @@ def _parser() -> argparse.ArgumentParser:
     _remove_source_parser(sub)
     _generate_parser(sub)
     _schema_parser(sub)
+    _report_parser(sub)
     return p
 
 
@@ -140,14 +141,41 @@ def _validate_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -
     v.add_argument("paths", nargs="+", metavar="PATH", help="files or folders to check")
     v.add_argument(
         "--format",
-        choices=("text", "json", "github"),
+        choices=("text", "json", "github", "sarif"),
         default="text",
-        help="output format (github: workflow annotation lines)",
+        help="output format (github: workflow annotation lines; sarif: SARIF 2.1.0 for "
+        "code scanning)",
     )
     v.add_argument("--strict", action="store_true", help="warnings fail too")
-    v.add_argument("--quiet", "-q", action="store_true", help="only print problems")
+    v.add_argument(
+        "--quiet", "-q", action="store_true", help="print only what fails (errors), no summary"
+    )
+    v.add_argument(
+        "--config",
+        metavar="FILE",
+        default=None,
+        help="ingest.toml or pyproject.toml to use (default: the first found walking up "
+        "from the working directory)",
+    )
+    v.add_argument("--isolated", action="store_true", help="ignore every configuration file")
+    v.add_argument(
+        "--no-cache",
+        action="store_true",
+        help="parse every file again (by default results of unchanged files are kept in "
+        ".ingest_cache/ beside the configuration, or in the working directory)",
+    )
     _selection_options(v)
     v.set_defaults(func=commands.validate)
+    r = sub.add_parser(
+        "rules",
+        help="explain the problem codes (the rules reference)",
+        description="Print every code ingest can report, or one code's meaning, example and fix.",
+    )
+    r.add_argument("code", nargs="?", metavar="CODE", help="one code to explain")
+    r.add_argument(
+        "--markdown", action="store_true", help="the whole reference as Markdown (docs/rules.md)"
+    )
+    r.set_defaults(func=commands.rules)
 
 
 def _run_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -161,7 +189,12 @@ def _run_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
     r.add_argument("sources", nargs="+", metavar="SOURCE", help=SOURCE_HELP)
     r.add_argument("--db", default=DEFAULT_DB, help=f"warehouse file (default {DEFAULT_DB})")
     _run_options(r)
-    r.add_argument("--strict", action="store_true", help="exit 1 when any file was quarantined")
+    r.add_argument(
+        "--strict",
+        action="store_true",
+        help="exit 1 when any file was quarantined; a run whose quality drifted from the "
+        "trailing runs fails (exit 1) and is not published",
+    )
     r.add_argument(
         "--no-prefect",
         action="store_true",
@@ -230,6 +263,31 @@ def _run_options(p: argparse.ArgumentParser) -> None:
         f"warehouse (default {DEFAULT_LOCK_TIMEOUT:.0f}); then exit 75",
     )
     _selection_options(p)
+    _drift_options(p)
+
+
+def _drift_options(p: argparse.ArgumentParser) -> None:
+    """Drift checks of the run's quality metrics against the trailing runs (run, serve)."""
+    p.add_argument(
+        "--drift-config",
+        metavar="FILE",
+        default=None,
+        help="TOML file with a [drift] table: window, min_runs, min_base, [drift.thresholds]",
+    )
+    p.add_argument(
+        "--drift-window",
+        type=_positive_int,
+        default=None,
+        help="compare with the median of this many trailing runs (default 5)",
+    )
+    p.add_argument(
+        "--drift-threshold",
+        action="append",
+        metavar="METRIC[:SUBJECT]=VALUE",
+        help="threshold of one metric (repeatable): points for rates (quarantine_rate=0.02 is "
+        "2 points), a share of the median for per-document figures "
+        "(repairs_per_document:a_prefix=1.0 is +-100%%); 'off' disables it",
+    )
 
 
 def _sources_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -302,6 +360,22 @@ def _schema_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> 
     grp.add_argument("--ddl", action="store_true")
     grp.add_argument("--dictionary", action="store_true")
     sc.set_defaults(func=commands.schema)
+
+
+def _report_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    r = sub.add_parser(
+        "report",
+        help="write a self-contained HTML page on a run's quality",
+        description="Write one HTML file (styles, script and charts inline; nothing is "
+        "fetched) with the run's counts, drift against the trailing runs, charts of the "
+        "quality metrics across runs, the quarantine list and repairs by rule with samples. "
+        "Opens the warehouse read-only.",
+    )
+    r.add_argument("--db", default=DEFAULT_DB, help=f"warehouse file (default {DEFAULT_DB})")
+    r.add_argument("--run", metavar="ID", default=None, help="run id or prefix (default: latest)")
+    r.add_argument("--html", metavar="FILE", required=True, type=_output_file, help="page to write")
+    _drift_options(r)
+    r.set_defaults(func=commands.report)
 
 
 if __name__ == "__main__":  # pragma: no cover

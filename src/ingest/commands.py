@@ -40,7 +40,27 @@ def validate(args: argparse.Namespace) -> int:
         quiet=args.quiet,
         include=args.include,
         exclude=args.exclude,
+        config=args.config,
+        isolated=args.isolated,
+        use_cache=not args.no_cache,
     )
+
+
+def rules(args: argparse.Namespace) -> int:
+    """``ingest rules [CODE] [--markdown]``: the reference, or one code explained."""
+    from . import rules as r
+
+    if args.markdown:
+        print(r.markdown(), end="")
+    elif args.code:
+        if args.code not in r.BY_CODE:
+            raise ConfigError(f"unknown code {args.code!r}; `ingest rules` lists them")
+        print(r.explain(args.code), end="")
+    else:
+        width = max(len(x.code) for x in r.RULES)
+        for x in r.RULES:
+            print(f"{x.code:<{width}}  {x.severity:<7}  {x.meaning}")
+    return EXIT_OK
 
 
 def config_from(args: argparse.Namespace) -> RunConfig:
@@ -63,27 +83,57 @@ def config_from(args: argparse.Namespace) -> RunConfig:
         rehash=args.rehash,
         include=args.include or [],
         exclude=args.exclude or [],
+        drift=drift_settings(args),
         **options,
     )
+
+
+def drift_settings(args: argparse.Namespace) -> dict[str, Any]:
+    """The run's drift settings: the config file's ``[drift]`` table, then the command
+    line's ``--drift-window`` and ``--drift-threshold`` over it; ``--strict`` (run)."""
+    from .drift import DriftConfigError, load_file, parse_threshold
+
+    data: dict[str, Any] = load_file(args.drift_config) if args.drift_config else {}
+    data["thresholds"] = dict(data.get("thresholds") or {})
+    if args.drift_window is not None:
+        data["window"] = args.drift_window
+        data["min_runs"] = min(int(data.get("min_runs", 1)), args.drift_window)
+    for item in args.drift_threshold or []:
+        key, sep, value = item.partition("=")
+        if not sep:
+            raise DriftConfigError(f"--drift-threshold {item!r}: write METRIC[:SUBJECT]=VALUE")
+        data["thresholds"][key.strip()] = parse_threshold(key.strip(), value)
+    if getattr(args, "strict", False):
+        data["strict"] = True
+    return data
 
 
 def run(args: argparse.Namespace) -> int:
     started = time.perf_counter()
     cfg = config_from(args)
+    from .drift import DriftFailure
     from .lock import WarehouseLock
 
     # Taken here, before any server starts, and held to the end: the run loop, in this
     # process on every path, reuses it (the lock is re-entrant).
-    with WarehouseLock(cfg.db, timeout=cfg.lock_timeout):
-        _check_names(cfg)
-        summary = _orchestrate(cfg, args)
+    try:
+        with WarehouseLock(cfg.db, timeout=cfg.lock_timeout):
+            _check_names(cfg)
+            summary = _orchestrate(cfg, args)
+    except DriftFailure as exc:  # the summary says what drifted; the error line, why it failed
+        _print_summary(exc.summary, args, started)
+        raise
+    _print_summary(summary, args, started)
+    if args.strict and summary.quarantined:
+        return EXIT_INVALID
+    return EXIT_OK
+
+
+def _print_summary(summary: RunSummary, args: argparse.Namespace, started: float) -> None:
     elapsed = time.perf_counter() - started
     print(summary.render(elapsed))
     if args.report_json:
         Path(args.report_json).write_text(summary.to_json(elapsed), encoding="utf-8")
-    if args.strict and summary.quarantined:
-        return EXIT_INVALID
-    return EXIT_OK
 
 
 def _orchestrate(cfg: RunConfig, args: argparse.Namespace) -> RunSummary:
@@ -269,6 +319,21 @@ def generate(args: argparse.Namespace) -> int:
     print(
         f"wrote {stats['files']} files ({stats['bytes'] / 1e6:.1f} MB, {args.profile} sizes) "
         f"to {args.out}: " + ", ".join(f"{k} {v}" for k, v in stats["by_kind"].items())
+    )
+    return EXIT_OK
+
+
+def report(args: argparse.Namespace) -> int:
+    from .drift import settings_from
+    from .quality_report import write_report
+
+    data = write_report(
+        args.db, args.html, run=args.run, settings=settings_from(drift_settings(args))
+    )
+    print(
+        f"ingest: quality report of run {data.run['run_id']} written to "
+        f"{Path(args.html).resolve()} ({len(data.findings)} drift finding(s), "
+        f"{len(data.quarantine)} quarantined)"
     )
     return EXIT_OK
 

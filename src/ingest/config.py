@@ -106,6 +106,9 @@ def _utf8(text: str) -> bool:
 
 
 def check_names_unique(sources: list[Source]) -> None:
+    """Refuse an empty source list and a name given to two roots (documents are keyed by
+    source name, so two roots under one name would overwrite each other's documents); the
+    message suggests ``NAME=PATH`` to tell them apart."""
     if not sources:
         raise ConfigError("no source given")
     seen: dict[str, Source] = {}
@@ -133,6 +136,9 @@ class RunConfig:
     rehash: bool = False  # hash every file even when size and mtime are unchanged
     include: list[str] = field(default_factory=list)  # globs; empty: document types
     exclude: list[str] = field(default_factory=list)  # globs left out of either
+    # Drift checks of the run's quality (ingest.drift): window, min_runs, thresholds,
+    # strict; plain JSON so a served deployment stores it as its parameter.
+    drift: dict[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         # Library callers may pass plain paths or dicts (a deployment's stored JSON).
@@ -151,9 +157,13 @@ class RunConfig:
             self.exclude = check_globs(self.exclude or [], "--exclude")
         except GlobError as exc:
             raise ConfigError(str(exc)) from None
+        from .drift import settings_from
+
+        self.drift = settings_from(self.drift or {}).as_dict()  # DriftConfigError: a usage error
 
     @property
     def source_names(self) -> list[str]:
+        """The names of the run's sources in the order given (what the run row records)."""
         return [s.name for s in self.sources]
 
     def selection(self) -> Selection:
@@ -161,10 +171,13 @@ class RunConfig:
         return Selection(self.include, self.exclude)
 
     def as_dict(self) -> dict[str, Any]:
+        """The config as plain JSON-able values (sources as dicts), as a deployment stores it."""
         return asdict(self)
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> RunConfig:
+        """Rebuild a config from :meth:`as_dict`'s output, ignoring keys it does not know
+        (so a dict stored by another version still loads); validated as on construction."""
         return cls(**{k: v for k, v in d.items() if k in cls.__dataclass_fields__})
 
 

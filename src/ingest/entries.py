@@ -149,6 +149,8 @@ def open_regular(path: str | os.PathLike[str]) -> io.BufferedReader:
 
 
 def read_regular(path: str | os.PathLike[str]) -> bytes:
+    """The whole content of the regular file at ``path``, opened by :func:`open_regular`
+    (so a FIFO, socket or device raises instead of blocking or reading forever)."""
     with open_regular(path) as fh:
         return fh.read()
 
@@ -210,4 +212,6 @@ def storable(path: str) -> str:
 
 
 def from_storable(text: str) -> str:
+    """The path :func:`storable` stored: ``hex:`` text decoded back to the original bytes
+    (as a file-system string), any other text unchanged."""
     return os.fsdecode(bytes.fromhex(text[len(_HEX) :])) if text.startswith(_HEX) else text

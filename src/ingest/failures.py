@@ -19,10 +19,17 @@ from __future__ import annotations
 import errno
 import os
 import shutil
+import sys
 from pathlib import Path
 
 EXIT_FAILED, EXIT_USAGE, EXIT_BUSY = 1, 2, 75  # 130 / 143: ingest.interrupts
 UNCHANGED = "the live warehouse is unchanged"
+# Top-level modules of the `run` extra: `pip install .` alone (a pre-commit hook's
+# environment) has none of them, and only `ingest validate` works there.
+RUN_EXTRAS = frozenset(
+    {"prefect", "prefect_dask", "dask", "distributed", "duckdb", "pandas", "pandera", "pyarrow"}
+    | {"fastapi", "sqlalchemy", "tqdm"}
+)
 # Below this much free space, a write error is taken to be the disk filling up (DuckDB
 # reports some as "Out of Memory" or "Could not write file").
 FULL_BELOW_BYTES = 8 << 20
@@ -60,6 +67,8 @@ def says_no_space(exc: BaseException) -> bool:
 
 
 def free_bytes(folder: Path) -> int | None:
+    """Bytes free on the file system holding ``folder``; None when that cannot be asked
+    (the folder is gone or unreadable), so callers word the message without a number."""
     try:
         return shutil.disk_usage(folder).free
     except OSError:
@@ -94,16 +103,24 @@ def _first_line(exc: BaseException) -> str:
 def explain(exc: BaseException) -> tuple[str, int] | None:
     """The line and exit code for a failure whose cause is known, else None."""
     from .config import ConfigError
-    from .lock import WarehouseBusy
-    from .storage import StorageError
 
     if isinstance(exc, RunFailure):
         return str(exc), exc.code
     if isinstance(exc, ConfigError):
         return str(exc), EXIT_USAGE
-    if isinstance(exc, WarehouseBusy):
+    missing = exc.name if isinstance(exc, ModuleNotFoundError) else None
+    if missing and missing.split(".")[0] in RUN_EXTRAS:
+        return (
+            f"this command needs the pipeline's libraries, and {missing} is not installed "
+            "(a validate-only install): pip install 'ingest[run]'",
+            EXIT_FAILED,
+        )
+    # Only modules already imported can have raised: a validate-only install has no
+    # DuckDB, which importing ingest.storage here would need.
+    lock, storage = sys.modules.get("ingest.lock"), sys.modules.get("ingest.storage")
+    if lock is not None and isinstance(exc, lock.WarehouseBusy):
         return str(exc), EXIT_BUSY
-    if isinstance(exc, StorageError):
+    if storage is not None and isinstance(exc, storage.StorageError):
         return str(exc), EXIT_FAILED
     if says_no_space(exc):  # outside the warehouse build (the journal, a report)
         return f"no space left on the device ({_first_line(exc)})", EXIT_FAILED
@@ -121,4 +138,6 @@ def unexpected(exc: BaseException) -> str:
 
 
 def debugging() -> bool:
+    """Whether ``INGEST_DEBUG`` is set to anything but ``""`` or ``0``: then the CLI
+    re-raises a failure (showing its traceback) instead of printing its one-line message."""
     return os.environ.get("INGEST_DEBUG", "") not in ("", "0")

@@ -41,6 +41,10 @@ if TYPE_CHECKING:
 
 @dataclass
 class Verdict:
+    """The answer of :func:`check`.  The default (``parse``, not ``noop``) is the safe
+    one, returned whenever the warehouse cannot be read; the counts, problems and skips
+    are complete only for a no-op run, whose summary is built from them."""
+
     noop: bool = False  # the run would change nothing but its own record
     parse: bool = True  # some file needs parsing
     seen: int = 0  # counts of a no-op run

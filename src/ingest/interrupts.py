@@ -70,10 +70,14 @@ def check() -> None:
 
 
 def exit_code(signum: int) -> int:
+    """The exit code for a command stopped by ``signum``: 130 for SIGINT, 143 for SIGTERM,
+    the shell's ``128 + signum`` for any other."""
     return EXIT_CODES.get(signum, 128 + signum)
 
 
 def describe(signum: int, *, serving: bool = False) -> str:
+    """The one line printed for a stop by ``signum``: it says whether the run had already
+    published a warehouse (so the user knows whether the live one changed)."""
     name = signal.Signals(signum).name
     if serving:
         return f"stopped serving ({name})"
@@ -83,6 +87,8 @@ def describe(signum: int, *, serving: bool = False) -> str:
 
 
 def note_published(db: str) -> None:
+    """Record that this process published warehouse ``db``, so a later interrupt's line
+    (:func:`describe`) no longer claims the live warehouse is unchanged."""
     _published.append(db)
 
 

@@ -31,6 +31,8 @@ if TYPE_CHECKING:
 
 
 def path_for(db: str | Path) -> Path:
+    """The journal file of warehouse ``db``: ``.<name>.runs``, hidden, in the same folder
+    (like the lock file), so each warehouse has its own."""
     db = Path(db)
     return db.with_name(f".{db.name}.runs")
 

@@ -49,6 +49,7 @@ class WarehouseLock:
 
     @property
     def held(self) -> bool:
+        """Whether this object holds the lock now, itself or through an outer holder."""
         return self._fd is not None or self._nested
 
     def __enter__(self) -> WarehouseLock:
@@ -64,6 +65,11 @@ class WarehouseLock:
         self.release()
 
     def acquire(self) -> None:
+        """Take the ``flock`` (waiting, with backoff, up to ``timeout`` seconds) and write
+        our pid into the lock file, then, within the same deadline, keep read-write
+        sessions off the live file and settle its WAL.  Reuses the lock this process
+        already holds on the same warehouse.  Raises :class:`WarehouseBusy` on timeout, and
+        :class:`~ingest.interrupts.Interrupted` if a stop is requested while waiting."""
         key = self.db.resolve()
         if key in _HELD:
             self._nested = True
@@ -101,6 +107,9 @@ class WarehouseLock:
         _HELD[key] = self
 
     def release(self) -> None:
+        """Let go: a nested holder only forgets it was nested; the outer one lets sessions
+        back in, then unlocks and closes the lock file (which stays, naming the last
+        holder).  Safe to call when not held."""
         if self._nested:
             self._nested = False
             return

@@ -29,7 +29,7 @@ from collections.abc import Callable, Iterable, Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
 
-from . import PARSER_VERSION, interrupts, journal, workers
+from . import PARSER_VERSION, drift, interrupts, journal, limits, metrics, workers
 from .batch import BatchResult, process_batch
 from .config import RunConfig, Source
 from .discover import SourceFile
@@ -41,6 +41,7 @@ from .plan import RunPlan, iter_batches, plan_run
 from .progress import Progress
 from .sources import UnknownSource, check_names
 from .summary import RunSummary
+from .supervise import Job, Supervised
 from .warehouse import Warehouse, WarehouseBusy
 from .workers import running_pool
 
@@ -95,6 +96,7 @@ def run(
     ``lock``/``verdict``: a caller that already holds the warehouse lock and checked
     the sources under it (the CLI, deciding whether to start Prefect) passes both."""
     t_start = time.perf_counter()
+    limits.from_env()  # a bad INGEST_MAX_... is a usage error before anything is touched
     run_id = run_id or new_run_id()
     summary = RunSummary(run_id, db=cfg.db, sources=cfg.source_names, orchestration=orchestration)
     with contextlib.ExitStack() as stack:
@@ -148,6 +150,7 @@ def _build(
         summary.timings["load"] = loader.seconds
         summary.rows = loader.rows
         _finish(wh, cfg, the_plan, summary)
+        _measure(wh, cfg, summary)
         wh.publish()
         summary.timings.update(wh.timings)
         summary.copy_method = wh.copy_method
@@ -215,6 +218,25 @@ def _finish(wh: Warehouse, cfg: RunConfig, plan: RunPlan, summary: RunSummary) -
     )
 
 
+def _measure(wh: Warehouse, cfg: RunConfig, summary: RunSummary) -> None:
+    """Record the run's quality metrics in the build and check them for drift against the
+    trailing runs.  With ``strict`` settings a drifting run is not published: the build is
+    discarded (write, audit, publish), so the live warehouse and its history stay as they
+    were and the next run is checked against the same history."""
+    t0 = time.perf_counter()
+    settings = drift.settings_from(cfg.drift)
+    # Grouping every document's counts (and counting an old warehouse's once) needs more
+    # than the loader's small limit: the budget of the other set-based steps.
+    with wh.bulk_memory(wh.count("source_files")):
+        rows = metrics.measure(wh, summary.run_id, cfg.source_names)
+        past = metrics.history(wh.connection(), cfg.source_names, limit_runs=settings.window)
+    metrics.record(wh, rows)
+    summary.drift = drift.check(rows, past, settings)
+    summary.timings["metrics"] = time.perf_counter() - t0
+    if summary.drift and settings.strict:
+        raise drift.DriftFailure(summary)
+
+
 # -- executors without Prefect -------------------------------------------------------------
 class _Inline:
     inflight = 1
@@ -233,13 +255,29 @@ class _Futures:
         self._submit = submit
         self.inflight = inflight
         self.local = local  # workers can write to the stage folder
+        self.limits = limits.from_env()  # read here, in the leader, sent with each batch
 
     def submit(self, files: list[SourceFile], run_id: str, stage: str) -> Any:
-        return self._submit(process_batch, files, run_id, stage=stage if self.local else None)
+        stage_or_none = stage if self.local else None
+        return self._submit(process_batch, files, run_id, self.limits, stage=stage_or_none)
 
     def result(self, handle: Any) -> BatchResult:
         result: BatchResult = handle.result()
         return result
+
+
+class _Supervised:
+    """Batches on a pool of parse workers that survives their deaths."""
+
+    def __init__(self, pool: Supervised, inflight: int) -> None:
+        self._pool = pool
+        self.inflight = inflight
+
+    def submit(self, files: list[SourceFile], run_id: str, stage: str) -> Job:
+        return self._pool.submit_batch(files, run_id, stage)
+
+    def result(self, handle: Job) -> BatchResult:
+        return handle.result()
 
 
 @contextlib.contextmanager
@@ -256,8 +294,10 @@ def local_executor(cfg: RunConfig, plan: RunPlan) -> Iterator[BatchExecutor]:
         return
     # Even one batch goes to a worker: the fork server has its imports ready, and the
     # loader stays free of pandas and pandera (~1 s and ~100 MB it would pay here).
+    # Each document is parsed under the budgets of ingest.limits.from_env (read here, in
+    # the leader); a worker that dies is replaced and its document found (supervise).
     with running_pool(min(cfg.workers, -(-plan.to_parse // cfg.batch_size))) as pool:
-        yield _Futures(pool.submit, 2 * cfg.workers, local=True)
+        yield _Supervised(pool, 2 * cfg.workers)
 
 
 @contextlib.contextmanager

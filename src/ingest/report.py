@@ -13,7 +13,10 @@ from .errors import Issue
 
 
 def text_line(display_path: str, issue: Issue) -> str:
-    where = f"{display_path}:{issue.line}" if issue.line else display_path
+    """``path:line:col: severity [code] message`` (line and column where known)."""
+    where = display_path
+    if issue.line:
+        where += f":{issue.line}" + (f":{issue.column}" if issue.column else "")
     return f"{where}: {issue.severity} [{issue.code}] {issue.message}"
 
 
@@ -22,6 +25,8 @@ def github_line(display_path: str, issue: Issue) -> str:
     props = f"file={_gh_prop(display_path)}"
     if issue.line:
         props += f",line={issue.line}"
+        if issue.column:
+            props += f",col={issue.column}"
     props += f",title={_gh_prop(f'ingest {issue.code}')}"
     return f"::{level} {props}::{_gh_data(issue.message)}"
 
@@ -36,6 +41,7 @@ def issue_dict(issue: Issue) -> dict[str, Any]:
         "stage": issue.stage,
         "code": issue.code,
         "line": issue.line,
+        "column": issue.column,
         "message": issue.message,
     }
 

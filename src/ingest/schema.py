@@ -68,6 +68,7 @@ class Table:
     description: str
     key: tuple[str, ...]
     columns: tuple[Column, ...]
+    derived: bool = False  # filled from the other tables' rows, not by the parser
 
     @property
     def names(self) -> list[str]:
@@ -112,12 +113,20 @@ def tables() -> dict[str, Table]:
             spec["description"],
             tuple(spec.get("key", ())),
             tuple(cols),
+            bool(spec.get("derived", False)),
         )
     return out
 
 
 def document_tables() -> list[str]:
+    """Tables whose rows belong to one document (replaced and removed with it)."""
     return [n for n, t in tables().items() if t.kind == "document"]
+
+
+def parsed_tables() -> list[str]:
+    """Document tables the parser fills (one row builder each in ``ingest.parse.rows``);
+    the others are ``derived: true`` in the contract, computed from these."""
+    return [n for n, t in tables().items() if t.kind == "document" and not t.derived]
 
 
 # -- frames -------------------------------------------------------------------

@@ -150,20 +150,26 @@ class Skipped:
     examples: dict[str, Counter[str]] = field(default_factory=dict)
 
     def add(self, reason: str, example: str) -> None:
+        """Count one entry left out for ``reason``; ``example`` (a suffix pattern or the
+        glob that matched) is tallied so the most frequent ones can be shown."""
         self.counts[reason] += 1
         self.examples.setdefault(reason, Counter())[example] += 1
 
     def update(self, other: Skipped) -> None:
+        """Add ``other``'s counts and examples to these (two tallies merged into one)."""
         self.counts.update(other.counts)
         for reason, ex in other.examples.items():
             self.examples.setdefault(reason, Counter()).update(ex)
 
     @property
     def files(self) -> int:
+        """How many files were left out (every reason but the folder ones)."""
         return sum(n for r, n in self.counts.items() if r not in FOLDER_REASONS)
 
     @property
     def folders(self) -> int:
+        """How many folders were not walked (excluded or hidden); their files are not
+        counted, since they were never listed."""
         return sum(self.counts[r] for r in FOLDER_REASONS)
 
     def render(self) -> str:
@@ -188,6 +194,8 @@ class Skipped:
         return top + (["..."] if len(ex) > _EXAMPLES else [])
 
     def as_dict(self) -> dict[str, Any]:
+        """The tally as JSON: ``files``, ``folders`` and per reason its ``count`` and up to
+        three most frequent ``examples`` (``"..."`` last when there were more)."""
         return {
             "files": self.files,
             "folders": self.folders,

@@ -121,6 +121,8 @@ class LiveGuard:
             delay = min(delay * 2, 0.5)
 
     def release(self) -> None:
+        """Drop the read lock (if one was taken) so read-write sessions may open the file
+        again; safe to call more than once."""
         if self._fd is not None:
             with contextlib.suppress(OSError):
                 os.close(self._fd)  # closing the description drops its lock

@@ -76,6 +76,9 @@ def _has_table(con: duckdb.DuckDBPyConnection, name: str) -> bool:
 
 @dataclass
 class SourceInfo:
+    """One line of ``ingest sources``: a source, its root, its documents, the files its
+    last run quarantined, and that run (a journaled no-op run counts as the last)."""
+
     name: str
     root: str
     documents: int
@@ -86,6 +89,9 @@ class SourceInfo:
 
 @dataclass
 class WarehouseInfo:
+    """What :func:`list_sources` found in a warehouse: its sources, its ``ingest_meta``
+    (what wrote the file) and whether it predates named sources."""
+
     path: str
     sources: list[SourceInfo] = field(default_factory=list)
     meta: dict[str, str] = field(default_factory=dict)

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .batch import BatchResult
+from .drift import Finding
 from .errors import Issue
 from .selection import Skipped
 
@@ -58,6 +59,8 @@ class RunSummary:
     # "up-to-date" (nothing to parse, so the CLI finished it without Prefect).
     orchestration: str = "library"
     skipped: Skipped = field(default_factory=Skipped)  # left out by the walk, by reason
+    # Quality measures that departed from the trailing runs (see ingest.drift).
+    drift: list[Finding] = field(default_factory=list)
 
     def add(self, batch: BatchResult) -> None:
         for o in batch.outcomes:
@@ -126,6 +129,7 @@ class RunSummary:
         if len(self.problems) > _SHOWN_PROBLEMS:
             more = len(self.problems) - _SHOWN_PROBLEMS
             lines.append(f"  ... and {more} more (see view current_quarantine)")
+        lines += self._drift_lines()
         lines += self._time_lines()
         if self.recorded == "journal":
             lines.append(
@@ -140,6 +144,15 @@ class RunSummary:
         if self.db:
             lines.append(f"  warehouse: {self.db}")
         return "\n".join(lines)
+
+    def _drift_lines(self) -> list[str]:
+        if not self.drift:
+            return []
+        lines = [f"  drift: {len(self.drift)} measure(s) departed from the trailing runs"]
+        lines += [f"  drift {f.describe()}" for f in self.drift[:_SHOWN_PROBLEMS]]
+        if len(self.drift) > _SHOWN_PROBLEMS:
+            lines.append(f"  ... and {len(self.drift) - _SHOWN_PROBLEMS} more (ingest report)")
+        return lines
 
     def _time_lines(self) -> list[str]:
         t = self.timings
@@ -178,6 +191,7 @@ class RunSummary:
             "throughput": self.throughput(),
             "timings_s": self.timings,
             "problems": [p.as_dict() for p in self.problems],
+            "drift": [f.as_dict() for f in self.drift],
         }
         return json.dumps(data, indent=2)
 
@@ -210,7 +224,30 @@ class RunSummary:
                 for p in self.problems[:200]
             ]
             out.append("")
+        out += self._drift_markdown()
         if self.repairs:
             out += ["## Repairs by rule", "", "| rule | count |", "|---|---|"]
             out += [f"| {k} | {v} |" for k, v in self.repairs.most_common()]
         return "\n".join(out)
+
+    def _drift_markdown(self) -> list[str]:
+        if not self.drift:
+            return []
+        out = [
+            "## Drift",
+            "",
+            "Measures that departed from the median of the trailing runs "
+            "(see `ingest report --html`).",
+            "",
+            "| source | family | metric | value | median | runs | threshold |",
+            "|---|---|---|---|---|---|---|",
+        ]
+        for f in self.drift[:200]:
+            what = f"{f.metric} ({f.subject})" if f.subject else f.metric
+            fmt = "{:.1%}" if f.mode == "abs" else "{:.2f}"
+            limit = f"{f.threshold * 100:.1f} points" if f.mode == "abs" else f"{f.threshold:.0%}"
+            out.append(
+                f"| {f.source} | {f.family} | {what} | {fmt.format(f.value)} | "
+                f"{fmt.format(f.median)} | {f.runs} | {limit} |"
+            )
+        return [*out, ""]

@@ -16,20 +16,29 @@ after, and the loader itself never imports them.
 Workers ignore Ctrl-C (the leader decides, see :mod:`ingest.interrupts`) and die
 with the fork server, which dies with the leader: a leader killed outright leaves
 no worker behind.  A run that stops on an error or a signal kills its workers
-rather than waiting for their batches.
+rather than waiting for their batches.  A run's pool (:func:`running_pool`) is
+supervised: every document is parsed under the time and memory budgets
+(:mod:`ingest.budgets`), and a worker that dies anyway is replaced and the document
+it died on quarantined (:mod:`ingest.supervise`).
 """
 
 from __future__ import annotations
 
 import contextlib
 import multiprocessing
+import resource
 import signal
 import sys
 from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
 from multiprocessing import forkserver, resource_tracker
+from typing import TYPE_CHECKING
 
 from . import interrupts
+
+if TYPE_CHECKING:
+    from .limits import Limits
+    from .supervise import Supervised
 
 # What a worker needs; imported once in the fork server, shared by every worker.
 _QUIET_TRACKER = "ignore:resource_tracker:UserWarning"
@@ -65,6 +74,9 @@ def start() -> None:
 def _worker_start() -> None:
     interrupts.ignore_sigint()
     interrupts.die_with_parent()  # the fork server, which forked this worker
+    # A worker stopped by a budget's backstop (SIGXCPU) must not leave a core file.
+    with contextlib.suppress(ValueError, OSError):
+        resource.setrlimit(resource.RLIMIT_CORE, (0, resource.getrlimit(resource.RLIMIT_CORE)[1]))
 
 
 def process_pool(workers: int) -> ProcessPoolExecutor:
@@ -75,21 +87,21 @@ def process_pool(workers: int) -> ProcessPoolExecutor:
 
 
 @contextlib.contextmanager
-def running_pool(workers: int) -> Iterator[ProcessPoolExecutor]:
-    """A pool that is shut down normally after the block, and killed at once when the
-    block ends with an exception (an error elsewhere, Ctrl-C, SIGTERM): nothing waits
-    for batches whose results nobody will use."""
-    pool = process_pool(workers)
-    try:
-        with interrupts.on_stop(lambda: _kill_processes(pool)):
-            yield pool
-    except BaseException:
-        kill(pool)
-        raise
-    pool.shutdown(wait=True)
+def running_pool(workers: int, limits: Limits | None = None) -> Iterator[Supervised]:
+    """A pool of parse workers for a run's batches (``submit_batch``), each document
+    under ``limits``' budgets (by default :func:`ingest.limits.from_env`, read here in
+    the leader), replaced when a worker dies (:mod:`ingest.supervise`).  It is shut down
+    normally after the block, and killed at once when the block ends with an exception
+    (an error elsewhere, Ctrl-C, SIGTERM): nothing waits for batches whose results
+    nobody will use."""
+    from .limits import from_env
+    from .supervise import supervised
+
+    with supervised(workers, limits or from_env()) as sup:
+        yield sup
 
 
-def _kill_processes(pool: ProcessPoolExecutor) -> list[multiprocessing.process.BaseProcess]:
+def kill_processes(pool: ProcessPoolExecutor) -> list[multiprocessing.process.BaseProcess]:
     """SIGKILL the pool's workers (safe from another thread: waiting futures then fail
     with ``BrokenProcessPool``); returns them."""
     procs = list((getattr(pool, "_processes", None) or {}).values())
@@ -101,7 +113,7 @@ def _kill_processes(pool: ProcessPoolExecutor) -> list[multiprocessing.process.B
 
 def kill(pool: ProcessPoolExecutor) -> None:
     """Stop ``pool`` now: cancel what is queued, SIGKILL the workers, reap them."""
-    procs = _kill_processes(pool)
+    procs = kill_processes(pool)
     pool.shutdown(wait=False, cancel_futures=True)
     for proc in procs:
         with contextlib.suppress(Exception):

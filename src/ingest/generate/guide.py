@@ -30,6 +30,109 @@ from .vocab_realistic import (
 )
 from .writer import _W, _cap, _Core, _ref_citation, _rows_text, _sample
 
+_Rows = tuple[list[str], list[list[str]]]
+
+
+def _t_efficacy(w: _W, drug: str, other: str, n: int) -> _Rows:
+    """Endpoint results of the drug and a comparator, with study duration and population."""
+    header = ["Efficacy Endpoint", drug, other, "Study Duration", "Patient Population"]
+    rows = [
+        [
+            _cap(w.pick(_ENDPOINTS)),
+            w.pct(),
+            w.pct(),
+            f"{w.num(4, 104)} weeks",
+            _cap(w.pick(_POPULATIONS)),
+        ]
+        for _ in range(n)
+    ]
+    return header, rows
+
+
+def _t_adverse(w: _W, drug: str, other: str, n: int) -> _Rows:
+    """Adverse-event rates of the drug, a comparator and placebo (arm sizes in the header)."""
+    header = ["Adverse Event", f"{drug} (n={w.num(50, 900)})", f"{other} (n={w.num(50, 900)})"]
+    header.append("Placebo")
+    rows = [[_cap(e), w.pct(), w.pct(), w.pct()] for e in _sample(w, _MORE_EFFECTS, n)]
+    return header, rows
+
+
+def _t_potency(w: _W, drug: str, other: str, n: int) -> _Rows:
+    """In-vitro potency of the drug and its comparators: target, IC50, selectivity, assay."""
+    header = ["Compound", "Target", "IC50 (nM)", "Selectivity", "Assay"]
+    rows = [
+        [
+            w.pick([drug, *w.others]),
+            w.pick(_TARGETS),
+            str(w.num(1, 5000)),
+            f"{w.num(2, 900)}-fold",
+            w.pick(_ASSAYS),
+        ]
+        for _ in range(n)
+    ]
+    return header, rows
+
+
+def _t_pk(w: _W, drug: str, other: str, n: int) -> _Rows:
+    """Pharmacokinetic parameters of the drug and a comparator with their units."""
+    header = ["Parameter", drug, other, "Units"]
+    params = [
+        ("Cmax", "ng/mL"),
+        ("Tmax", "h"),
+        ("AUC0-inf", "ng*h/mL"),
+        ("Half-life", "h"),
+        ("Clearance", "L/h"),
+        ("Volume of distribution", "L"),
+        ("Protein binding", "%"),
+        ("Bioavailability", "%"),
+    ]
+    rows = [[p, str(w.num(1, 900)), str(w.num(1, 900)), u] for p, u in _sample(w, params, n)]
+    return header, rows
+
+
+def _t_subgroups(w: _W, drug: str, other: str, n: int) -> _Rows:
+    """Response by population subgroup for the drug and a comparator, with an odds ratio."""
+    header = ["Subgroup", "N", f"Response ({drug})", f"Response ({other})", "Odds Ratio"]
+    rows = [
+        [
+            _cap(p),
+            str(w.num(20, 2000)),
+            w.pct(),
+            w.pct(),
+            f"{w.num(50, 300) / 100:.2f}",
+        ]
+        for p in _sample(w, _POPULATIONS, n)
+    ]
+    return header, rows
+
+
+def _t_studies(w: _W, drug: str, other: str, n: int) -> _Rows:
+    """A list of studies: author and year, design, size, primary endpoint and verdict."""
+    header = ["Study", "Design", "N", "Primary Endpoint", "Result"]
+    rows = [
+        [
+            f"{w.pick(_SURNAMES)} {w.num(2001, 2025)}",
+            w.pick(_DESIGNS),
+            str(w.num(20, 5000)),
+            w.pick(_ENDPOINTS),
+            w.pick(["Superior", "Non-inferior", "Similar", "Inferior", "Inconclusive"]),
+        ]
+        for _ in range(n)
+    ]
+    return header, rows
+
+
+# The six table schemas, indexed by the drawn schema number (the order is part of the
+# byte-for-byte output for a seed).
+_G_SCHEMAS: list[Callable[[_W, str, str, int], _Rows]] = [
+    _t_efficacy,
+    _t_adverse,
+    _t_potency,
+    _t_pk,
+    _t_subgroups,
+    _t_studies,
+]
+
 
 def _g_table(w: _W, kind: str, n: int = 0) -> list[str]:
     """A data table of one of six shapes with ``n`` rows (0: drawn), a citation per row."""
@@ -37,71 +140,7 @@ def _g_table(w: _W, kind: str, n: int = 0) -> list[str]:
     schema = w.num(0, 5)
     if not n:
         n = w.num(3, 8) if w.rand() < 0.8 else w.num(9, 30)
-    if schema == 0:
-        header = ["Efficacy Endpoint", drug, other, "Study Duration", "Patient Population"]
-        rows = [
-            [
-                _cap(w.pick(_ENDPOINTS)),
-                w.pct(),
-                w.pct(),
-                f"{w.num(4, 104)} weeks",
-                _cap(w.pick(_POPULATIONS)),
-            ]
-            for _ in range(n)
-        ]
-    elif schema == 1:
-        header = ["Adverse Event", f"{drug} (n={w.num(50, 900)})", f"{other} (n={w.num(50, 900)})"]
-        header.append("Placebo")
-        rows = [[_cap(e), w.pct(), w.pct(), w.pct()] for e in _sample(w, _MORE_EFFECTS, n)]
-    elif schema == 2:
-        header = ["Compound", "Target", "IC50 (nM)", "Selectivity", "Assay"]
-        rows = [
-            [
-                w.pick([drug, *w.others]),
-                w.pick(_TARGETS),
-                str(w.num(1, 5000)),
-                f"{w.num(2, 900)}-fold",
-                w.pick(_ASSAYS),
-            ]
-            for _ in range(n)
-        ]
-    elif schema == 3:
-        header = ["Parameter", drug, other, "Units"]
-        params = [
-            ("Cmax", "ng/mL"),
-            ("Tmax", "h"),
-            ("AUC0-inf", "ng*h/mL"),
-            ("Half-life", "h"),
-            ("Clearance", "L/h"),
-            ("Volume of distribution", "L"),
-            ("Protein binding", "%"),
-            ("Bioavailability", "%"),
-        ]
-        rows = [[p, str(w.num(1, 900)), str(w.num(1, 900)), u] for p, u in _sample(w, params, n)]
-    elif schema == 4:
-        header = ["Subgroup", "N", f"Response ({drug})", f"Response ({other})", "Odds Ratio"]
-        rows = [
-            [
-                _cap(p),
-                str(w.num(20, 2000)),
-                w.pct(),
-                w.pct(),
-                f"{w.num(50, 300) / 100:.2f}",
-            ]
-            for p in _sample(w, _POPULATIONS, n)
-        ]
-    else:
-        header = ["Study", "Design", "N", "Primary Endpoint", "Result"]
-        rows = [
-            [
-                f"{w.pick(_SURNAMES)} {w.num(2001, 2025)}",
-                w.pick(_DESIGNS),
-                str(w.num(20, 5000)),
-                w.pick(_ENDPOINTS),
-                w.pick(["Superior", "Non-inferior", "Similar", "Inferior", "Inconclusive"]),
-            ]
-            for _ in range(n)
-        ]
+    header, rows = _G_SCHEMAS[schema](w, drug, other, n)
     header = [*header, "Citation"]
     rows = [[*r, w.cites()] for r in rows]
     return _rows_text(w, kind, header, rows, n_note=True)
@@ -224,6 +263,27 @@ _G_QUESTIONS: list[_Core] = [
 ]
 
 
+def _guide_tail(w: _W, vendor: str, cat: str) -> list[str]:
+    """The end of a guide: vendor promotion, the ``w.n_refs`` references in one drawn
+    style (sometimes split by a blank line halfway) and the vendor footer."""
+    tail = _vendor_promo(vendor)
+    style = w.pick((0, 0, 0, 1, 2))
+    blank_at = w.n_refs // 2 if w.rand() < 0.3 else -1
+    for n in range(1, w.n_refs + 1):
+        tail.append(_guide_reference(w, n, style))
+        if n == blank_at:
+            tail.append("")
+    tail += _vendor_footer(vendor, w.drug, cat, w.num(1, 9999), w.num(100, 999))
+    return tail
+
+
+def _g_faq(w: _W) -> None:
+    """A FAQ section of two to five questions in bold, each answered by a paragraph."""
+    w.add("## Frequently Asked Questions", "")
+    for question in w.d.rng.sample(_G_QUESTIONS, w.num(2, 5)):
+        w.add(f"**{question(w)}**", "", w.para(_RESEARCH, 1, 3, 0.5), "")
+
+
 def guide_realistic(d: _Doc, target: int) -> str:
     """A comparison guide of about ``target`` bytes: more comparisons, protocols, tables,
     citations and a longer reference list than the seed."""
@@ -234,14 +294,7 @@ def guide_realistic(d: _Doc, target: int) -> str:
     w.n_refs = max(3 if small else 6, min(1800, int(target / (350 + w.rand() * 900))))
     # The end of the document first (it does not depend on the body), so that the body
     # can be written to the exact remaining budget.
-    tail = _vendor_promo(vendor)
-    style = w.pick((0, 0, 0, 1, 2))
-    blank_at = w.n_refs // 2 if w.rand() < 0.3 else -1
-    for n in range(1, w.n_refs + 1):
-        tail.append(_guide_reference(w, n, style))
-        if n == blank_at:
-            tail.append("")
-    tail += _vendor_footer(vendor, w.drug, cat, w.num(1, 9999), w.num(100, 999))
+    tail = _guide_tail(w, vendor, cat)
     tail_size = sum(map(len, tail)) + len(tail) + (0 if small else 400)  # + conclusion
     date = f"{w.pick(_MONTHS)} {w.num(2019, 2025)}"
     w.add(
@@ -269,9 +322,7 @@ def guide_realistic(d: _Doc, target: int) -> str:
     while w.size + tail_size < target:
         k += 1
         if k == faq_at:
-            w.add("## Frequently Asked Questions", "")
-            for question in w.d.rng.sample(_G_QUESTIONS, w.num(2, 5)):
-                w.add(f"**{question(w)}**", "", w.para(_RESEARCH, 1, 3, 0.5), "")
+            _g_faq(w)
             continue
         w.pick(_G_EXTRAS)(w, k)
     if not small:

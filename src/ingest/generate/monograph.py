@@ -22,10 +22,10 @@ from .vocab_realistic import _FORMS, _FREQ, _LABS, _MORE_EFFECTS, _POPULATIONS, 
 from .writer import _W, _a, _ref_citation
 
 
-def _faq_pairs_r(w: _W, n: int, rich: bool) -> list[tuple[str, str]]:
-    drug, other = w.drug, w.pick(w.others)
-    more: Callable[[], str] = (lambda: " " + w.sentence(_CLINICAL)) if rich else str
-    qs: list[tuple[str, str]] = [
+def _faq_treatment(w: _W, drug: str, other: str, more: Callable[[], str]) -> list[tuple[str, str]]:
+    """The eight questions about taking the drug (dose, pregnancy, side effects, ...);
+    ``more`` returns an extra answer sentence or ``""``."""
+    return [
         (
             f"What is the recommended dosage for {drug}?",
             f"Take {w.num(1, 20) * 5} mg {w.pick(_FREQ)} for {w.cond}.{more()}",
@@ -60,6 +60,12 @@ def _faq_pairs_r(w: _W, n: int, rich: bool) -> list[tuple[str, str]]:
             f"What should I do if I miss a dose of {drug}?",
             f"Take it within {w.num(4, 12)} hours; otherwise skip it and continue as usual.",
         ),
+    ]
+
+
+def _faq_safety(w: _W, drug: str, other: str, more: Callable[[], str]) -> list[tuple[str, str]]:
+    """The eight questions about safety and practicalities (alcohol, overdose, storage, ...)."""
+    return [
         (
             f"Can {drug} be taken with alcohol?",
             f"Alcohol may worsen {w.pick(_MORE_EFFECTS)}; limit intake while on treatment.",
@@ -94,6 +100,16 @@ def _faq_pairs_r(w: _W, n: int, rich: bool) -> list[tuple[str, str]]:
             "tolerability.",
         ),
     ]
+
+
+def _faq_pairs_r(w: _W, n: int, rich: bool) -> list[tuple[str, str]]:
+    """``n`` of the sixteen FAQ pairs in a random order; ``rich`` adds a clinical sentence
+    to some answers.  The pairs are drawn in a fixed order before the shuffle, so a seed
+    always gives the same answers."""
+    drug, other = w.drug, w.pick(w.others)
+    more: Callable[[], str] = (lambda: " " + w.sentence(_CLINICAL)) if rich else str
+    qs = _faq_treatment(w, drug, other, more)
+    qs += _faq_safety(w, drug, other, more)
     w.d.rng.shuffle(qs)
     return qs[:n]
 

@@ -55,9 +55,38 @@ def _faq_pairs(d: _Doc, n: int) -> list[tuple[str, str]]:
     return qs[:n]
 
 
-def monograph(d: _Doc) -> str:
+def _fm_faq(d: _Doc, q: str, a: str) -> list[str]:
+    """The front-matter lines of one FAQ pair in one of the six spellings seen in the seed.
+
+    The spellings (answer pasted into the question, ``**Q:**`` markers, stray spaces, an
+    empty answer, a question without its ``?``, the plain one) are what the FAQ cleaner must
+    undo; one is drawn per pair.
+    """
+    style = d.rng.randrange(6)
+    if style == 0:  # seed style: answer pasted into q, a with A:** prefix
+        return [
+            f"  - q: {_yaml_block(q + '**' + chr(10) + chr(10) + '**A:** ' + a, 6)}",
+            f"    a: {_yaml_block('A:** ' + a, 6)}",
+        ]
+    if style == 1:
+        return [f"  - q: '**Q: {q}**'", f"    a: '**A:** {a}'"]
+    if style == 2:
+        return [f'  - q: "{q}   "', f"    a: 'A: {a}  '"]
+    if style == 3:  # missing answer: recovered from the body
+        return [f"  - q: '{q}'", "    a: ''"]
+    if style == 4:
+        return [f"  - q: '{q.rstrip('?')}'", f"    a: '{a}'"]
+    return [f"  - q: '{q}'", f"    a: '{a}'"]
+
+
+def _mono_front(d: _Doc, pairs: list[tuple[str, str]]) -> list[str]:
+    """The YAML front matter of a small monograph, ``---`` to ``---``.
+
+    The description is a folded block that sometimes ends in ``...``; in about three
+    documents in ten the last FAQ pair is left out of the front matter so that it exists only
+    in the body's FAQ section.
+    """
     r = d.rng
-    pairs = _faq_pairs(d, r.randint(3, 6))
     desc = (
         f"- {d.drug} is prescribed for {d.cond} in adults when first-line options fail.  "
         f"It is a {d.cls.lower()} taken by mouth"
@@ -74,25 +103,16 @@ def monograph(d: _Doc) -> str:
     body_only = r.random() < 0.3
     fm_pairs = pairs[:-1] if body_only else pairs
     for q, a in fm_pairs:
-        style = r.randrange(6)
-        if style == 0:  # seed style: answer pasted into q, a with A:** prefix
-            fm += [
-                f"  - q: {_yaml_block(q + '**' + chr(10) + chr(10) + '**A:** ' + a, 6)}",
-                f"    a: {_yaml_block('A:** ' + a, 6)}",
-            ]
-        elif style == 1:
-            fm += [f"  - q: '**Q: {q}**'", f"    a: '**A:** {a}'"]
-        elif style == 2:
-            fm += [f'  - q: "{q}   "', f"    a: 'A: {a}  '"]
-        elif style == 3:  # missing answer: recovered from the body
-            fm += [f"  - q: '{q}'", "    a: ''"]
-        elif style == 4:
-            fm += [f"  - q: '{q.rstrip('?')}'", f"    a: '{a}'"]
-        else:
-            fm += [f"  - q: '{q}'", f"    a: '{a}'"]
+        fm += _fm_faq(d, q, a)
     fm.append("---")
+    return fm
+
+
+def _mono_outline(d: _Doc) -> list[str]:
+    """The bold ``##`` outline of a small monograph (usage to clinical notes), as lines."""
+    r = d.rng
     dose = r.randint(1, 20) * 5
-    body = [
+    return [
         "## **Usage**",
         "",
         f"- {d.drug} is prescribed for {d.cond}.  It is typically a second-line option.",
@@ -128,6 +148,15 @@ def monograph(d: _Doc) -> str:
         d.sentence() + " " + d.sentence(),
         "",
     ]
+
+
+def monograph(d: _Doc) -> str:
+    """A seed-style drug monograph (~2 KB): YAML front matter with malformed FAQs, the
+    bold ``##`` outline, sometimes a page-break artefact, and the FAQ section at the end."""
+    r = d.rng
+    pairs = _faq_pairs(d, r.randint(3, 6))
+    fm = _mono_front(d, pairs)
+    body = _mono_outline(d)
     if r.random() < 0.4:
         body += _page_break(d.drug, d.cond)
     body += _faq_section(pairs)
@@ -152,7 +181,84 @@ def _cite(d: _Doc, nums: list[int]) -> str:
     return f"[{nums[0]}]"
 
 
+def _tsv_table(d: _Doc, header: list[str], rows: list[list[str]], n_refs: int) -> list[str]:
+    """A tab-separated table with a citation column; its second row is sometimes cut short
+    and rows sometimes end in a stray tab, as pasted tables do."""
+    r = d.rng
+    out = ["\t".join(header)]
+    for j, row in enumerate(rows):
+        cells = [*row, _cite(d, [r.randint(1, n_refs)])]
+        if j == 1 and r.random() < 0.5:
+            cells = cells[:3]  # ragged row
+        out.append("\t".join(cells) + ("\t" if r.random() < 0.3 else ""))
+    return out
+
+
+def _html_table(d: _Doc, header: list[str], rows: list[list[str]], n_refs: int) -> list[str]:
+    """An HTML ``<table>`` whose cells carry entities, ``<br>`` and linked citations."""
+    r = d.rng
+    out = ["<table>", "<tr>" + "".join(f"<th>{h}</th>" for h in header) + "</tr>"]
+    for row in rows:
+        cells = [
+            row[0].replace(" ", " &amp; ", 1),
+            f"{row[1]}<br>(n={r.randint(20, 300)})",
+            row[2],
+            row[3],
+            f'<a href="#">[{r.randint(1, n_refs)}]</a>',
+        ]
+        out.append("<tr>" + "".join(f"<td>{c}</td>" for c in cells) + "</tr>")
+    out.append("</table>")
+    return out
+
+
+def _pipe_table(d: _Doc, header: list[str], rows: list[list[str]], n_refs: int) -> list[str]:
+    """A Markdown pipe table with a bracketed citation per row."""
+    r = d.rng
+    out = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    for row in rows:
+        out.append("| " + " | ".join([*row, f"[{r.randint(1, n_refs)}]"]) + " |")
+    return out
+
+
+def _guide_table(d: _Doc, n_refs: int) -> list[str]:
+    """The comparative-efficacy table of a small guide: tab-separated (half the time), HTML
+    or pipe, two to six endpoint rows comparing the drug with the other one."""
+    r = d.rng
+    kind = r.choice(["tsv", "tsv", "html", "pipe"])
+    rows = [
+        [f"{r.choice(_TOPICS).title()} {j}", d.pct(), d.pct(), f"{r.randint(4, 52)} weeks"]
+        for j in range(r.randint(2, 6))
+    ]
+    header = ["Endpoint", d.drug, d.other, "Duration", "Citation"]
+    if kind == "tsv":
+        return _tsv_table(d, header, rows, n_refs)
+    if kind == "html":
+        return _html_table(d, header, rows, n_refs)
+    return _pipe_table(d, header, rows, n_refs)
+
+
+def _guide_refs(d: _Doc, n_refs: int) -> list[str]:
+    """The numbered reference list ``1..n_refs``: bare domains, links or title - publisher
+    lines, sometimes with a blank line halfway that splits the list."""
+    r = d.rng
+    out: list[str] = []
+    for n in range(1, n_refs + 1):
+        pub, dom = r.choice(_PUBLISHERS)
+        title = f"{r.choice(_TOPICS).capitalize()} of {d.drug} in {d.cond}: study {n}"
+        if r.random() < 0.2:
+            out.append(f"- {n}. {dom} [{dom}]")
+        elif r.random() < 0.2:
+            out.append(f"- {n}. [{title}](https://{dom}/{d.i}{n})")
+        else:
+            out.append(f"- {n}. {title} - {pub} [{dom}]")
+        if n == n_refs // 2 and r.random() < 0.3:
+            out.append("")
+    return out
+
+
 def guide(d: _Doc) -> str:
+    """A seed-style vendor research guide (~2 KB): header box, cited mechanism and
+    efficacy prose, one comparison table, vendor promotion, references and footer."""
     r = d.rng
     n_refs = r.randint(6, 16)
     vendor = r.choice(_VENDORS)
@@ -176,59 +282,21 @@ def guide(d: _Doc) -> str:
     if r.random() < 0.5:
         out += _pathway(d.drug, d.cond, cites())
     out += ["## Comparative Efficacy", "", d.sentence() + cites(), ""]
-    kind = r.choice(["tsv", "tsv", "html", "pipe"])
-    rows = [
-        [f"{r.choice(_TOPICS).title()} {j}", d.pct(), d.pct(), f"{r.randint(4, 52)} weeks"]
-        for j in range(r.randint(2, 6))
-    ]
-    header = ["Endpoint", d.drug, d.other, "Duration", "Citation"]
-    if kind == "tsv":
-        out.append("\t".join(header))
-        for j, row in enumerate(rows):
-            cells = [*row, _cite(d, [r.randint(1, n_refs)])]
-            if j == 1 and r.random() < 0.5:
-                cells = cells[:3]  # ragged row
-            out.append("\t".join(cells) + ("\t" if r.random() < 0.3 else ""))
-    elif kind == "html":
-        out.append("<table>")
-        out.append("<tr>" + "".join(f"<th>{h}</th>" for h in header) + "</tr>")
-        for row in rows:
-            cells = [
-                row[0].replace(" ", " &amp; ", 1),
-                f"{row[1]}<br>(n={r.randint(20, 300)})",
-                row[2],
-                row[3],
-                f'<a href="#">[{r.randint(1, n_refs)}]</a>',
-            ]
-            out.append("<tr>" + "".join(f"<td>{c}</td>" for c in cells) + "</tr>")
-        out.append("</table>")
-    else:
-        out.append("| " + " | ".join(header) + " |")
-        out.append("|" + "---|" * len(header))
-        for row in rows:
-            out.append("| " + " | ".join([*row, f"[{r.randint(1, n_refs)}]"]) + " |")
+    out += _guide_table(d, n_refs)
     out += [
         "",
         f"{d.sentence()} {d.sentence()}{cites()}",
         "",
         *_vendor_promo(vendor),
     ]
-    for n in range(1, n_refs + 1):
-        pub, dom = r.choice(_PUBLISHERS)
-        title = f"{r.choice(_TOPICS).capitalize()} of {d.drug} in {d.cond}: study {n}"
-        if r.random() < 0.2:
-            out.append(f"- {n}. {dom} [{dom}]")
-        elif r.random() < 0.2:
-            out.append(f"- {n}. [{title}](https://{dom}/{d.i}{n})")
-        else:
-            out.append(f"- {n}. {title} - {pub} [{dom}]")
-        if n == n_refs // 2 and r.random() < 0.3:
-            out.append("")
+    out += _guide_refs(d, n_refs)
     out += _vendor_footer(vendor, d.drug, cat, 1, r.randint(100, 999))
     return "\n".join(out) + "\n"
 
 
 def generic(d: _Doc) -> str:
+    """A short ward-notes page for the ``notes`` folder: optional TOML or YAML front matter,
+    a checklist and a pipe table of doses (the generic, non-monograph, non-guide page)."""
     r = d.rng
     head = ""
     if r.random() < 0.3:

@@ -56,6 +56,23 @@ def byte_stats(sizes: list[int]) -> dict[str, Any]:
     }
 
 
+def _write_all(
+    where: str, n: int, seed: int, bad_share: float, profile: str, workers: int
+) -> list[tuple[str, int]]:
+    """Render and write documents ``0..n-1``, in this process or in ranges of
+    :data:`_CHUNK` on ``workers`` pool processes; their (folder, size) in index order."""
+    if workers == 1 or n <= _CHUNK:
+        return _write_range(where, 0, n, seed, bad_share, profile)
+    with process_pool(workers) as pool:
+        futures = [
+            pool.submit(
+                _write_range, where, start, min(n, start + _CHUNK), seed, bad_share, profile
+            )
+            for start in range(0, n, _CHUNK)
+        ]
+        return [item for f in futures for item in f.result()]
+
+
 def generate_corpus(
     out: Path,
     n: int,
@@ -79,18 +96,7 @@ def generate_corpus(
     if workers < 1:
         raise ValueError("workers must be at least 1")
     t0 = time.perf_counter()
-    where = str(out)
-    if workers == 1 or n <= _CHUNK:
-        done = _write_range(where, 0, n, seed, bad_share, profile)
-    else:
-        with process_pool(workers) as pool:
-            futures = [
-                pool.submit(
-                    _write_range, where, start, min(n, start + _CHUNK), seed, bad_share, profile
-                )
-                for start in range(0, n, _CHUNK)
-            ]
-            done = [item for f in futures for item in f.result()]
+    done = _write_all(str(out), n, seed, bad_share, profile, workers)
     seconds = time.perf_counter() - t0
     sizes: dict[str, list[int]] = {}
     for folder, size in done:

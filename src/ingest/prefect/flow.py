@@ -21,7 +21,6 @@ not be resolved there and every scheduled run failed validating its parameter.
 import contextlib
 import os
 from collections.abc import Iterator
-from concurrent.futures import ProcessPoolExecutor
 from typing import Any, cast
 
 from .settings import quiet_prefect
@@ -38,10 +37,12 @@ from .. import interrupts  # noqa: E402
 from ..batch import BatchResult, process_batch  # noqa: E402
 from ..config import RunConfig  # noqa: E402
 from ..discover import SourceFile  # noqa: E402
+from ..drift import DriftFailure  # noqa: E402
 from ..pipeline import BatchExecutor, new_run_id, run  # noqa: E402
 from ..plan import RunPlan, plan_run  # noqa: E402
 from ..progress import Progress  # noqa: E402
 from ..summary import RunSummary  # noqa: E402
+from ..supervise import Supervised  # noqa: E402
 from ..warehouse import Warehouse  # noqa: E402
 from ..workers import running_pool  # noqa: E402
 from .server import TemporaryServer  # noqa: E402
@@ -50,7 +51,7 @@ plan_task = task(name="plan", retries=2, retry_delay_seconds=2, cache_policy=NO_
 # On Dask the task body runs on a Dask worker: parse right there.
 parse_batch = task(name="parse-batch", cache_policy=NO_CACHE)(process_batch)
 
-_POOL: ProcessPoolExecutor | None = None
+_POOL: Supervised | None = None
 
 
 @task(name="parse-batch", cache_policy=NO_CACHE)
@@ -60,7 +61,7 @@ def parse_batch_local(files: list[SourceFile], run_id: str, stage: str) -> Batch
     import or API client in each worker).  Rows go to the run's stage as Parquet."""
     if _POOL is None:
         return process_batch(files, run_id, stage=stage)
-    return _POOL.submit(process_batch, files, run_id, stage=stage).result()
+    return _POOL.submit_batch(files, run_id, stage).result()
 
 
 class _Tasks:
@@ -127,20 +128,31 @@ _DEFAULT_RUNNER: TaskRunner[Any] = ThreadPoolTaskRunner()
 def ingest_flow(config: RunConfig, show_progress: bool = False) -> RunSummary:
     """Load the configured sources into the DuckDB warehouse."""
     with interrupts.own_sigterm():  # see ingest.interrupts: handlers that never raise
-        summary = run(
-            config,
-            task_executor,
-            run_id=_flow_run_id(),
-            progress=Progress(enabled=show_progress),
-            plan=_plan,
-            orchestration="prefect",
-        )
+        try:
+            summary = run(
+                config,
+                task_executor,
+                run_id=_flow_run_id(),
+                progress=Progress(enabled=show_progress),
+                plan=_plan,
+                orchestration="prefect",
+            )
+        except DriftFailure as exc:  # strict drift: the flow fails, its summary still shows
+            _artifact(exc.summary, failed=str(exc))
+            raise
+    _artifact(summary)
+    return summary
+
+
+def _artifact(summary: RunSummary, failed: str = "") -> None:
+    markdown = summary.as_markdown()
+    if failed:
+        markdown = f"**Run failed, not published:** {failed}\n\n{markdown}"
     create_markdown_artifact(
         key="ingest-run-summary",
-        markdown=summary.as_markdown(),
+        markdown=markdown,
         description=f"ingest run {summary.run_id}",
     )
-    return summary
 
 
 def _flow_run_id() -> str:

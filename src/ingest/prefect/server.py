@@ -55,9 +55,15 @@ class TemporaryServer:
 
     @property
     def api_url(self) -> str:
+        """The server's API root on the loopback port it was started on (``PREFECT_API_URL``
+        for the run)."""
         return f"http://127.0.0.1:{self.port}/api"
 
     def start(self) -> None:
+        """Launch Prefect's API app under uvicorn on a free loopback port, without waiting
+        for it: the run does its own preparation meanwhile.  No UI; its stderr goes to a
+        temporary log read only if it fails; it is out of the terminal's session and dies
+        with this process.  Raises :class:`ServerError` if Prefect is not installed."""
         self.port = _free_port()
         spec = importlib.util.find_spec("prefect")
         if spec is None or not spec.submodule_search_locations:
@@ -99,6 +105,10 @@ class TemporaryServer:
         )
 
     def wait(self, timeout: float) -> None:
+        """Block until the server answers ``/health``, at most ``timeout`` seconds (then it
+        is stopped).  A server that exits is a :class:`ServerError` carrying its last log
+        line, except a lost race for the port, which starts it again on another.  Checks
+        for a stop request between polls; records ``waited_seconds`` and ``boot_seconds``."""
         t0 = time.perf_counter()
         deadline = t0 + timeout
         while True:
@@ -142,6 +152,8 @@ class TemporaryServer:
         return line if len(line) <= 200 else line[:197] + "..."
 
     def stop(self) -> None:
+        """Terminate the server (killing it if it has not exited after 5 s) and remove its
+        log.  Safe to call twice or before :meth:`start`."""
         proc, self.proc = self.proc, None
         if proc is not None:
             proc.terminate()

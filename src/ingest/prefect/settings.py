@@ -18,6 +18,8 @@ DEFAULTS = {
 
 
 def quiet_prefect() -> None:
+    """Put :data:`DEFAULTS` into the environment where not set already; must run before
+    Prefect is imported, since Prefect reads its settings at import."""
     for key, value in DEFAULTS.items():
         os.environ.setdefault(key, value)
 

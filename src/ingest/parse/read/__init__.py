@@ -1,0 +1,1 @@
+"""Reading a document: bytes -> text -> front matter and body -> checked -> blocks."""
