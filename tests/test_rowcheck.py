@@ -14,6 +14,7 @@ checker must hand to pandera).
 from __future__ import annotations
 
 import copy
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -95,6 +96,12 @@ def _hostile(col: schema.Column) -> list[Any]:
         values += ["1", 1.0, True]
     elif col.type == "boolean":
         values += [True, False, 1, "yes"]
+    elif col.type == "date":
+        values += [date(2023, 3, 1), date(1000, 1, 1), date(9999, 12, 31)]
+        values += [datetime(2023, 3, 1, tzinfo=UTC), "2023-03-01", 2023]  # pandera decides
+    elif col.type == "timestamp":
+        values += [datetime(2025, 9, 22, 17, 21, tzinfo=UTC), datetime(1, 1, 1, tzinfo=UTC)]
+        values += [datetime(2025, 9, 22), date(2025, 9, 22), "2025"]  # pandera decides
     return values
 
 

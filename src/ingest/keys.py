@@ -7,9 +7,9 @@ cells of 10k documents (3.6M rows) held ~145 MB of index, which grows with the
 corpus, and the loader runs under a 64 MB limit.  A checkpoint writes the index
 to the file and lets it go.  So bulk inserts go in chunks, one transaction each,
 and after a chunk the build is checkpointed when the index memory is over
-:data:`ART_BUDGET_MB` (measured at 10k: the load's peak RSS stays where it was
-without keys, and the checkpoints cost less than building the whole index at
-once).  The loader and the migration of older warehouses use the same chunking.
+:data:`ART_BUDGET_MB` (measured at 10k: ~24% slower than one statement per table,
+with a peak RSS below a keyless load's instead of ~190 MB above it; BENCHMARKS.md).
+The loader and the migration of older warehouses use the same chunking.
 
 Foreign keys are not declared: see BENCHMARKS.md ("Keys").
 """

@@ -23,6 +23,7 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from collections.abc import Callable, Iterator
+from datetime import date, datetime
 from functools import cache
 from operator import itemgetter
 from typing import TYPE_CHECKING, Any
@@ -36,7 +37,13 @@ if TYPE_CHECKING:
 STAGE = "validate"
 _MAX_EXAMPLES = 3
 _INT64 = 2**63
-_PY_TYPES: dict[str, type] = {"string": str, "integer": int, "boolean": bool}
+_PY_TYPES: dict[str, type] = {
+    "string": str,
+    "integer": int,
+    "boolean": bool,
+    "date": date,  # exactly: a datetime is not a date here
+    "timestamp": datetime,  # with its time zone (see _check_types)
+}
 
 # (name as pandera reports it, passes(value), all pass(non-null values of a column))
 Check = tuple[str, Callable[[Any], bool], Callable[[list[Any]], bool]]
@@ -141,6 +148,8 @@ def _check_types(table: str, col: schema.Column, values: list[Any]) -> bool:
     present = _present(values, nulls)
     if not present:
         return nulls
+    if want is datetime and any(v.tzinfo is None for v in present):
+        raise NeedsPandera(f"{table}.{col.name}: a timestamp without a time zone")
     if want is int and not (min(present) >= -_INT64 and max(present) < _INT64):
         raise NeedsPandera(f"{table}.{col.name}: beyond 64 bits")
     if (

@@ -352,6 +352,14 @@ RULES: tuple[Rule, ...] = (
         "`Dosage: {DOSE_MG}`",
         "Fill in the placeholders.",
     ),
+    _r(
+        "unreadable_date",
+        "extract",
+        _W,
+        "A publication or last-modified date is not a date ingest can read: the text is kept (documents.published_text / last_modified_text) and the typed column is null.",
+        "`date: A Scientific Statement From the American Heart Association`",
+        "Write the date as ISO 8601 (2024-03-15), a month and year (March 2024) or a year.",
+    ),
     # -- validate -----------------------------------------------------------------------
     _r(
         "invalid_suppression",
