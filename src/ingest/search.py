@@ -65,32 +65,46 @@ scored AS (
     SELECT p.unit_id, sum(log10((st.n_units - df.df + 0.5) / (df.df + 0.5) + 1)
         * p.tf * {K1 + 1} / (p.tf + {K1} * ({1 - B} + {B} * p.len / st.avgdl))) AS score
     FROM p JOIN df USING (term_id) CROSS JOIN st GROUP BY p.unit_id),
+best AS (
+    (SELECT unit_id, score FROM scored WHERE family_filter IS NULL AND source_filter IS NULL
+     ORDER BY score DESC, unit_id LIMIT max_hits)
+    UNION ALL
+    (SELECT s.unit_id, s.score
+     FROM scored s JOIN search_units u USING (unit_id) JOIN documents d USING (doc_id)
+     WHERE (family_filter IS NOT NULL OR source_filter IS NOT NULL)
+       AND (family_filter IS NULL OR d.family = family_filter)
+       AND (source_filter IS NULL OR d.source = source_filter)
+     ORDER BY s.score DESC, s.unit_id LIMIT max_hits)),
 top AS (
-    SELECT s.unit_id, s.score, u.doc_id, u.kind, u.item, u.row_index, d.source,
+    SELECT b.unit_id, b.score, u.doc_id, u.kind, u.item, u.row_index, d.source,
            d.source_path, d.family, d.title, d.description
-    FROM scored s JOIN search_units u USING (unit_id) JOIN documents d USING (doc_id)
-    WHERE (family_filter IS NULL OR d.family = family_filter)
-      AND (source_filter IS NULL OR d.source = source_filter)
-    ORDER BY s.score DESC, d.source, d.source_path, u.kind, u.item, u.row_index
-    LIMIT max_hits)"""
+    FROM best b JOIN search_units u USING (unit_id) JOIN documents d USING (doc_id))"""
 
+# Every table is narrowed to the top documents first (a one-key semi join, which DuckDB
+# pushes into the scan as an IN filter): joined on two keys at once, it read the text of
+# every section of the warehouse.
 _TEXTS = """
+docs_of_top AS (SELECT DISTINCT doc_id FROM top),
+sec AS (SELECT * FROM sections WHERE doc_id IN (SELECT doc_id FROM docs_of_top)),
 texts AS (
     SELECT t.unit_id, s.heading, s.heading || chr(10) || s.text AS text, s.line_start
-    FROM top t JOIN sections s ON s.doc_id = t.doc_id AND s.section_id = t.item
+    FROM top t JOIN sec s ON s.doc_id = t.doc_id AND s.section_id = t.item
     WHERE t.kind = 'section'
     UNION ALL
     SELECT t.unit_id, q.question, q.question || chr(10) || coalesce(q.answer, ''), q.line_start
-    FROM top t JOIN faqs q ON q.doc_id = t.doc_id AND q.position = t.item
+    FROM top t
+    JOIN (SELECT * FROM faqs WHERE doc_id IN (SELECT doc_id FROM docs_of_top)) q
+      ON q.doc_id = t.doc_id AND q.position = t.item
     WHERE t.kind = 'faq'
     UNION ALL
     SELECT t.unit_id, coalesce(any_value(s.heading), ''),
            string_agg(c.text, ' | ' ORDER BY c.col_index), any_value(dt.line_start)
     FROM top t
-    JOIN table_cells c ON c.doc_id = t.doc_id AND c.table_id = t.item
-                      AND c.row_index = t.row_index
-    JOIN doc_tables dt ON dt.doc_id = t.doc_id AND dt.table_id = t.item
-    LEFT JOIN sections s ON s.doc_id = dt.doc_id AND s.section_id = dt.section_id
+    JOIN (SELECT * FROM table_cells WHERE doc_id IN (SELECT doc_id FROM docs_of_top)) c
+      ON c.doc_id = t.doc_id AND c.table_id = t.item AND c.row_index = t.row_index
+    JOIN (SELECT * FROM doc_tables WHERE doc_id IN (SELECT doc_id FROM docs_of_top)) dt
+      ON dt.doc_id = t.doc_id AND dt.table_id = t.item
+    LEFT JOIN sec s ON s.doc_id = dt.doc_id AND s.section_id = dt.section_id
     WHERE t.kind = 'table_row' GROUP BY t.unit_id
     UNION ALL
     SELECT t.unit_id, t.title, t.title || chr(10) || coalesce(t.description, ''), NULL
@@ -104,11 +118,12 @@ hit AS (
     WHERE list_has_any({line_words}, mw.words) GROUP BY unit_id),
 items AS (
     SELECT li.doc_id, li.section_id, li.text, min(li.line_start) AS line_start
-    FROM list_items li SEMI JOIN top t ON t.kind = 'section' AND li.doc_id = t.doc_id
-                                     AND li.section_id = t.item
+    FROM (SELECT * FROM list_items WHERE doc_id IN (SELECT doc_id FROM docs_of_top)) li
+    SEMI JOIN top t ON t.kind = 'section' AND li.doc_id = t.doc_id AND li.section_id = t.item
     GROUP BY ALL),
 facts_at AS (
-    SELECT f.doc_id, f.line_start FROM facts f
+    SELECT f.doc_id, f.line_start
+    FROM (SELECT * FROM facts WHERE doc_id IN (SELECT doc_id FROM docs_of_top)) f
     SEMI JOIN top t ON t.kind = 'section' AND f.doc_id = t.doc_id AND f.section_id = t.item)"""
 
 _SELECT = """
