@@ -175,7 +175,7 @@ def test_ranking_is_duckdb_fts_bm25(built: Path, tmp_path: Path) -> None:
     shutil.copyfile(built, db)
     with duckdb.connect(str(db)) as con:
         extensions.load(con, "fts")
-        con.execute("CREATE TEMP TABLE search_fresh AS SELECT doc_id FROM documents")
+        con.execute("CREATE TEMP TABLE search_chunk AS SELECT doc_id FROM documents")
         con.execute(
             "CREATE TABLE units AS SELECT row_number() OVER () AS id, text "
             f"FROM ({search_index._UNIT_TEXTS})"
@@ -214,15 +214,16 @@ def changed_from_scratch(tmp_path_factory: pytest.TempPathFactory) -> dict[str, 
     return _results(tmp / "w.duckdb")
 
 
-@pytest.mark.parametrize("rewrite", [True, False], ids=["rewritten", "appended"])
+@pytest.mark.parametrize("rewrite", [True, False], ids=["rewritten", "appended-in-chunks"])
 def test_an_updated_index_equals_one_built_from_scratch(
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
     rewrite: bool,
     changed_from_scratch: dict[str, list[tuple]],
 ) -> None:
-    if not rewrite:  # small corpora always pass the share: force the append path
+    if not rewrite:  # small corpora always pass the share: force the append path,
         monkeypatch.setattr(search_index, "REWRITE_SHARE", 1e9)
+        monkeypatch.setattr(search_index, "CHUNK_BYTES", 1)  # and a chunk per document
     mono, guides = _corpus(tmp_path)
     db = tmp_path / "w.duckdb"
     _run(db, f"mono={mono}", f"guides={guides}")

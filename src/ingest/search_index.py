@@ -64,6 +64,7 @@ ENV = "INGEST_SEARCH_INDEX"
 MEMORY_ENV = "INGEST_SEARCH_MEMORY_LIMIT"
 DEFAULT_MEMORY_MB = 256
 REWRITE_SHARE = 0.1  # tail or dead units past this share of the index: rewrite sorted
+CHUNK_BYTES = 64 << 20  # documents indexed per statement, by source bytes
 TABLES = (
     "search_words",
     "search_postings",
@@ -178,21 +179,21 @@ CREATE TABLE IF NOT EXISTS search_stats (layout VARCHAR NOT NULL, n_units BIGINT
     tail_postings BIGINT NOT NULL);
 """
 
-# The text of each unit of the documents in temp table search_fresh.  (A table row's
+# The text of each unit of the documents in temp table search_chunk.  (A table row's
 # cells in any order: an ordered string_agg cannot spill, and words have no order here.)
 _UNIT_TEXTS = """
 SELECT d.doc_id, 'document' AS kind, 0 AS item, NULL::BIGINT AS row_index,
        d.title || chr(10) || coalesce(d.description, '') AS text
-FROM documents d SEMI JOIN search_fresh f USING (doc_id)
+FROM documents d SEMI JOIN search_chunk f USING (doc_id)
 UNION ALL
 SELECT s.doc_id, 'section', s.section_id, NULL, s.heading || chr(10) || s.text
-FROM sections s SEMI JOIN search_fresh f USING (doc_id)
+FROM sections s SEMI JOIN search_chunk f USING (doc_id)
 UNION ALL
 SELECT q.doc_id, 'faq', q.position, NULL, q.question || chr(10) || coalesce(q.answer, '')
-FROM faqs q SEMI JOIN search_fresh f USING (doc_id)
+FROM faqs q SEMI JOIN search_chunk f USING (doc_id)
 UNION ALL
 SELECT c.doc_id, 'table_row', c.table_id, c.row_index, string_agg(c.text, ' | ')
-FROM table_cells c SEMI JOIN search_fresh f USING (doc_id)
+FROM table_cells c SEMI JOIN search_chunk f USING (doc_id)
 GROUP BY c.doc_id, c.table_id, c.row_index
 """
 
@@ -242,7 +243,14 @@ def sync(wh: Warehouse) -> float:
     from .search import create_macros
 
     create_macros(con)
-    for name in ("search_stale", "search_fresh", "search_new", "search_new_words"):
+    for name in (
+        "search_stale",
+        "search_fresh",
+        "search_chunks",
+        "search_chunk",
+        "search_new",
+        "search_new_words",
+    ):
         con.execute(f"DROP TABLE IF EXISTS {name}")
     con.execute("DROP SEQUENCE IF EXISTS search_unit_ids")
     return time.perf_counter() - t0
@@ -288,27 +296,55 @@ def _retire(con: duckdb.DuckDBPyConnection, n_stale: int) -> None:
 
 @contextlib.contextmanager
 def _timed(timings: dict[str, float], key: str) -> Iterator[None]:
+    """Add the seconds of the block to ``timings[key]``."""
     t0 = time.perf_counter()
     try:
         yield
     finally:
-        timings[key] = time.perf_counter() - t0
+        timings[key] = timings.get(key, 0.0) + time.perf_counter() - t0
 
 
 def _index(con: duckdb.DuckDBPyConnection, n_fresh: int, timings: dict[str, float]) -> None:
     """Tokenize the fresh documents' units, add their words, write their postings
-    (seconds of each step into ``timings``: search_tokenize, _words, _postings)."""
-    if not n_fresh:
-        with _timed(timings, "search_postings"):
-            _write_postings(con, new=False)
-        return
-    # One word histogram per unit (a per-row list operation: no global aggregate).
-    t0 = time.perf_counter()
-    # Unit ids from a sequence: a window's row_number() holds every row in memory.
-    first = con.execute("SELECT next_unit_id FROM search_stats").fetchone()
+    (seconds of each step into ``timings``: search_tokenize, _words, _postings).
+
+    Documents go in chunks of about ``CHUNK_BYTES`` of source: a first run of 100k
+    documents in one statement ran out of the step's memory (the table rows' string
+    aggregate cannot spill), and a chunk's working set does not grow with the corpus."""
     con.execute(
-        f"CREATE OR REPLACE TEMP SEQUENCE search_unit_ids START {int(first[0]) if first else 1}"
+        "CREATE OR REPLACE TEMP TABLE search_new_postings (term_id INTEGER, unit_id BIGINT, "
+        "tf INTEGER, len INTEGER)"
     )
+    if n_fresh:
+        # Unit ids from a sequence: a window's row_number() holds every row in memory.
+        first = con.execute("SELECT next_unit_id FROM search_stats").fetchone()
+        start = int(first[0]) if first else 1
+        con.execute(f"CREATE OR REPLACE TEMP SEQUENCE search_unit_ids START {start}")
+        con.execute(
+            "CREATE OR REPLACE TEMP TABLE search_chunks AS SELECT f.doc_id, "
+            f"(sum(d.n_bytes) OVER (ORDER BY f.doc_id) // {CHUNK_BYTES})::BIGINT AS chunk "
+            "FROM search_fresh f JOIN documents d USING (doc_id)"
+        )
+        chunks = con.execute("SELECT DISTINCT chunk FROM search_chunks ORDER BY 1").fetchall()
+        for (chunk,) in chunks:
+            con.execute(
+                "CREATE OR REPLACE TEMP TABLE search_chunk AS SELECT doc_id FROM search_chunks "
+                f"WHERE chunk = {int(chunk)}"
+            )
+            with _timed(timings, "search_tokenize"):
+                _tokenize(con)
+            with _timed(timings, "search_words"):
+                _add_words(con)
+            with _timed(timings, "search_postings"):
+                con.execute(f"INSERT INTO search_new_postings {_NEW_POSTINGS}")
+        con.execute("INSERT INTO search_docs SELECT doc_id, run_id FROM search_fresh")
+    with _timed(timings, "search_postings"):
+        _write_postings(con)
+
+
+def _tokenize(con: duckdb.DuckDBPyConnection) -> None:
+    """search_new: one word histogram per unit of the chunk's documents (a per-row list
+    operation: no global aggregate), and the units recorded."""
     con.execute(
         "CREATE OR REPLACE TEMP TABLE search_new AS "
         "SELECT nextval('search_unit_ids') AS unit_id, "
@@ -320,12 +356,6 @@ def _index(con: duckdb.DuckDBPyConnection, n_fresh: int, timings: dict[str, floa
         "INSERT INTO search_units SELECT unit_id, doc_id, kind, item, row_index, len "
         "FROM search_new"
     )
-    con.execute("INSERT INTO search_docs SELECT doc_id, run_id FROM search_fresh")
-    timings["search_tokenize"] = time.perf_counter() - t0
-    with _timed(timings, "search_words"):
-        _add_words(con)
-    with _timed(timings, "search_postings"):
-        _write_postings(con, new=True)
 
 
 def _add_words(con: duckdb.DuckDBPyConnection) -> None:
@@ -362,7 +392,7 @@ JOIN search_words w USING (word)
 """
 
 
-def _write_postings(con: duckdb.DuckDBPyConnection, *, new: bool) -> None:
+def _write_postings(con: duckdb.DuckDBPyConnection) -> None:
     """Append the new postings, or rewrite them all sorted (without the dead units)
     once the unsorted tail or the dead units are a tenth of the index."""
     sorted_n, tail, n_units = con.execute(
@@ -370,18 +400,14 @@ def _write_postings(con: duckdb.DuckDBPyConnection, *, new: bool) -> None:
     ).fetchone() or (0, 0, 0)
     dead_row = con.execute("SELECT count(*) FROM search_dead").fetchone()
     dead = int(dead_row[0]) if dead_row else 0
-    added = 0
-    if new:
-        con.execute(f"CREATE OR REPLACE TEMP TABLE search_new_postings AS {_NEW_POSTINGS}")
-        added_row = con.execute("SELECT count(*) FROM search_new_postings").fetchone()
-        added = int(added_row[0]) if added_row else 0
+    added_row = con.execute("SELECT count(*) FROM search_new_postings").fetchone()
+    added = int(added_row[0]) if added_row else 0
     rewrite = tail + added > REWRITE_SHARE * sorted_n or dead > REWRITE_SHARE * max(n_units, 1)
     if rewrite:
-        union = " UNION ALL SELECT * FROM search_new_postings" if new else ""
         con.execute(
             "CREATE OR REPLACE TABLE search_postings AS SELECT * FROM ("
             "SELECT * FROM search_postings WHERE unit_id NOT IN (SELECT unit_id FROM search_dead)"
-            f"{union}) ORDER BY term_id, unit_id"
+            " UNION ALL SELECT * FROM search_new_postings) ORDER BY term_id, unit_id"
         )
         con.execute("DELETE FROM search_dead")
         n_row = con.execute("SELECT count(*) FROM search_postings").fetchone()
