@@ -64,7 +64,7 @@ ENV = "INGEST_SEARCH_INDEX"
 MEMORY_ENV = "INGEST_SEARCH_MEMORY_LIMIT"
 DEFAULT_MEMORY_MB = 256
 REWRITE_SHARE = 0.1  # tail or dead units past this share of the index: rewrite sorted
-CHUNK_BYTES = 64 << 20  # documents indexed per statement, by source bytes
+CHUNK_SHARE = 4  # documents indexed per statement: a quarter of the memory, in source bytes
 TABLES = (
     "search_words",
     "search_postings",
@@ -236,7 +236,7 @@ def sync(wh: Warehouse) -> float:
             con.execute("SET preserve_insertion_order = false")  # lets big steps spill
             try:
                 _retire(con, n_stale)
-                _index(con, n_fresh, wh.timings)
+                _index(con, n_fresh, wh.timings, chunk_bytes=(mb << 20) // CHUNK_SHARE)
                 _update_stats(con)
             finally:
                 con.execute("RESET preserve_insertion_order")
@@ -304,11 +304,13 @@ def _timed(timings: dict[str, float], key: str) -> Iterator[None]:
         timings[key] = timings.get(key, 0.0) + time.perf_counter() - t0
 
 
-def _index(con: duckdb.DuckDBPyConnection, n_fresh: int, timings: dict[str, float]) -> None:
+def _index(
+    con: duckdb.DuckDBPyConnection, n_fresh: int, timings: dict[str, float], *, chunk_bytes: int
+) -> None:
     """Tokenize the fresh documents' units, add their words, write their postings
     (seconds of each step into ``timings``: search_tokenize, _words, _postings).
 
-    Documents go in chunks of about ``CHUNK_BYTES`` of source: a first run of 100k
+    Documents go in chunks of about ``chunk_bytes`` of source: a first run of 100k
     documents in one statement ran out of the step's memory (the table rows' string
     aggregate cannot spill), and a chunk's working set does not grow with the corpus."""
     con.execute(
@@ -322,7 +324,7 @@ def _index(con: duckdb.DuckDBPyConnection, n_fresh: int, timings: dict[str, floa
         con.execute(f"CREATE OR REPLACE TEMP SEQUENCE search_unit_ids START {start}")
         con.execute(
             "CREATE OR REPLACE TEMP TABLE search_chunks AS SELECT f.doc_id, "
-            f"(sum(d.n_bytes) OVER (ORDER BY f.doc_id) // {CHUNK_BYTES})::BIGINT AS chunk "
+            f"(sum(d.n_bytes) OVER (ORDER BY f.doc_id) // {max(chunk_bytes, 1)})::BIGINT AS chunk "
             "FROM search_fresh f JOIN documents d USING (doc_id)"
         )
         chunks = con.execute("SELECT DISTINCT chunk FROM search_chunks ORDER BY 1").fetchall()
