@@ -79,12 +79,12 @@ top AS (
            d.source_path, d.family, d.title, d.description
     FROM best b JOIN search_units u USING (unit_id) JOIN documents d USING (doc_id))"""
 
-# Every table is narrowed to the top documents first (a one-key semi join, which DuckDB
-# pushes into the scan as an IN filter): joined on two keys at once, it read the text of
-# every section of the warehouse.
+# Every table is narrowed first to the documents of the top hits of the kinds it serves
+# (a one-key semi join, which DuckDB pushes into the scan as an IN filter; an empty one
+# spares the scan): joined on two keys at once, it read the text of every section.
 _TEXTS = """
-docs_of_top AS (SELECT DISTINCT doc_id FROM top),
-sec AS (SELECT * FROM sections WHERE doc_id IN (SELECT doc_id FROM docs_of_top)),
+sec AS (SELECT * FROM sections
+        WHERE doc_id IN (SELECT doc_id FROM top WHERE kind IN ('section', 'table_row'))),
 texts AS (
     SELECT t.unit_id, s.heading, s.heading || chr(10) || s.text AS text, s.line_start
     FROM top t JOIN sec s ON s.doc_id = t.doc_id AND s.section_id = t.item
@@ -92,16 +92,18 @@ texts AS (
     UNION ALL
     SELECT t.unit_id, q.question, q.question || chr(10) || coalesce(q.answer, ''), q.line_start
     FROM top t
-    JOIN (SELECT * FROM faqs WHERE doc_id IN (SELECT doc_id FROM docs_of_top)) q
+    JOIN (SELECT * FROM faqs WHERE doc_id IN (SELECT doc_id FROM top WHERE kind = 'faq')) q
       ON q.doc_id = t.doc_id AND q.position = t.item
     WHERE t.kind = 'faq'
     UNION ALL
     SELECT t.unit_id, coalesce(any_value(s.heading), ''),
            string_agg(c.text, ' | ' ORDER BY c.col_index), any_value(dt.line_start)
     FROM top t
-    JOIN (SELECT * FROM table_cells WHERE doc_id IN (SELECT doc_id FROM docs_of_top)) c
+    JOIN (SELECT * FROM table_cells
+          WHERE doc_id IN (SELECT doc_id FROM top WHERE kind = 'table_row')) c
       ON c.doc_id = t.doc_id AND c.table_id = t.item AND c.row_index = t.row_index
-    JOIN (SELECT * FROM doc_tables WHERE doc_id IN (SELECT doc_id FROM docs_of_top)) dt
+    JOIN (SELECT * FROM doc_tables
+          WHERE doc_id IN (SELECT doc_id FROM top WHERE kind = 'table_row')) dt
       ON dt.doc_id = t.doc_id AND dt.table_id = t.item
     LEFT JOIN sec s ON s.doc_id = dt.doc_id AND s.section_id = dt.section_id
     WHERE t.kind = 'table_row' GROUP BY t.unit_id
@@ -117,12 +119,13 @@ hit AS (
     WHERE list_has_any({line_words}, mw.words) GROUP BY unit_id),
 items AS (
     SELECT li.doc_id, li.section_id, li.text, min(li.line_start) AS line_start
-    FROM (SELECT * FROM list_items WHERE doc_id IN (SELECT doc_id FROM docs_of_top)) li
+    FROM (SELECT * FROM list_items
+          WHERE doc_id IN (SELECT doc_id FROM top WHERE kind = 'section')) li
     SEMI JOIN top t ON t.kind = 'section' AND li.doc_id = t.doc_id AND li.section_id = t.item
     GROUP BY ALL),
 facts_at AS (
     SELECT f.doc_id, f.line_start
-    FROM (SELECT * FROM facts WHERE doc_id IN (SELECT doc_id FROM docs_of_top)) f
+    FROM (SELECT * FROM facts WHERE doc_id IN (SELECT doc_id FROM top WHERE kind = 'section')) f
     SEMI JOIN top t ON t.kind = 'section' AND f.doc_id = t.doc_id AND f.section_id = t.item)"""
 
 _SELECT = """
