@@ -28,6 +28,7 @@ COMMANDS = [
     "generate",
     "schema",
     "report",
+    "search",
 ]
 
 

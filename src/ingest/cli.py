@@ -79,6 +79,7 @@ def _parser() -> argparse.ArgumentParser:
     _generate_parser(sub)
     _schema_parser(sub)
     _report_parser(sub)
+    _search_parser(sub)
     return p
 
 
@@ -376,6 +377,25 @@ def _report_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> 
     r.add_argument("--html", metavar="FILE", required=True, type=_output_file, help="page to write")
     _drift_options(r)
     r.set_defaults(func=commands.report)
+
+
+def _search_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    s = sub.add_parser(
+        "search",
+        help="full-text search of the warehouse, ranked",
+        description="Search sections (with their list items and facts), FAQs, table rows "
+        "and document titles of every source for QUERY's words (any form: 'interaction' "
+        "finds 'interactions'), ranked by BM25. Prints the document, the section heading, "
+        "the line and a snippet with the hits marked **like this**. Opens the warehouse "
+        "read-only. The same query in SQL: SELECT * FROM search('QUERY').",
+    )
+    s.add_argument("query", metavar="QUERY", help="words to look for")
+    s.add_argument("--db", default=DEFAULT_DB, help=f"warehouse file (default {DEFAULT_DB})")
+    s.add_argument("--family", choices=("monograph", "guide", "generic"), default=None)
+    s.add_argument("--source", default=None, help="only documents of this source")
+    s.add_argument("--limit", type=_positive_int, default=20, help="hits to print (default 20)")
+    s.add_argument("--format", choices=("text", "json"), default="text")
+    s.set_defaults(func=commands.search)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -343,3 +343,12 @@ def schema(args: argparse.Namespace) -> int:
 
     print(contract.all_ddl() if args.ddl else contract.data_dictionary(), end="")
     return EXIT_OK
+
+
+def search(args: argparse.Namespace) -> int:
+    from .search import format_json, format_text
+    from .search import search as run_search
+
+    hits = run_search(args.db, args.query, family=args.family, source=args.source, limit=args.limit)
+    print(format_json(hits, args.query) if args.format == "json" else format_text(hits, args.query))
+    return EXIT_OK

@@ -30,7 +30,7 @@ from typing import Any
 
 import duckdb
 
-from . import interrupts, journal, schema, sql
+from . import interrupts, journal, schema, search_index, sql
 from .failures import UNCHANGED, disk_full
 from .lock import WarehouseBusy, WarehouseLock
 from .migrate import migrate, views_sql
@@ -185,6 +185,8 @@ class Warehouse:
         con = self.connection()
         for name in WORK_TABLES:  # the plan's work tables never reach readers
             con.execute(f"DROP TABLE IF EXISTS {name}")
+        # The search index follows every change in the build, so it is never stale.
+        self.timings["search_index"] = search_index.sync(self)
         self.timings["checkpoint"] = self.checkpoint()
         con.close()
         self.con = None

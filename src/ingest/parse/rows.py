@@ -193,23 +193,20 @@ def doc_tables(doc: Document) -> list[Row]:
 
 def table_cells(doc: Document) -> list[Row]:
     """Every body cell of every table (the long form; views pivot it)."""
-    out: list[Row] = []
     doc_id = doc.doc_id
-    for t in doc.tables:
-        names = t.names
-        for r, cells in enumerate(t.cells, start=1):
-            for c, cell in enumerate(cells):
-                out.append(
-                    {
-                        "doc_id": doc_id,
-                        "table_id": t.id,
-                        "row_index": r,
-                        "col_index": c + 1,
-                        "column_name": names[c],
-                        "text": cell,
-                    }
-                )
-    return out
+    return [
+        {
+            "doc_id": doc_id,
+            "table_id": t.id,
+            "row_index": r,
+            "col_index": c,
+            "column_name": name,
+            "text": cell,
+        }
+        for t in doc.tables
+        for r, cells in enumerate(t.cells, start=1)
+        for c, (name, cell) in enumerate(zip(t.names, cells, strict=True), start=1)
+    ]
 
 
 def citations(doc: Document) -> list[Row]:

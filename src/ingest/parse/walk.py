@@ -189,24 +189,25 @@ class _Walk:
         keep_nl = t.format == "html"
         for r, row in enumerate(t.rows, start=1):
             line = t.row_lines[r - 1] if r - 1 < len(t.row_lines) else t.line
-            out: list[str] = []
-            for c in range(n_cols):
-                text, numbers = self.cell(row[c] if c < len(row) else "", keep_nl)
-                out.append(text)
-                for number in numbers:
-                    doc.citations.append(
-                        Citation(len(doc.citations) + 1, number, line, None, table.id, r)
-                    )
-            table.cells.append(out)
+            table.cells.append(self.row(table, r, row, line, keep_nl))
         sec.kept_content += 1
         doc.tables.append(table)
 
-    def cell(self, raw: str, keep_nl: bool) -> tuple[str, list[int]]:
-        """Clean text of one cell and the citation numbers it held."""
-        if "[" not in raw:  # most cells: no marker can be there
-            return clean.plain(raw, keep_newlines=keep_nl, cell=True), []
-        marks, raw = citations.scan(raw, self.doc.limits.max_citation_range)
-        return clean.plain(raw, keep_newlines=keep_nl, cell=True), [mk.number for mk in marks]
+    def row(self, table: Table, r: int, row: list[str], line: int, keep_nl: bool) -> list[str]:
+        """Clean text of one body row, padded to the table's width; its citation
+        markers are recorded.  Kept lean: most cells hold no ``[`` and skip the scan."""
+        doc, plain = self.doc, clean.plain
+        width = len(row)
+        out: list[str] = []
+        for c in range(len(table.names)):
+            raw = row[c] if c < width else ""
+            if "[" in raw:
+                marks, raw = citations.scan(raw, doc.limits.max_citation_range)
+                for mk in marks:
+                    n = len(doc.citations) + 1
+                    doc.citations.append(Citation(n, mk.number, line, None, table.id, r))
+            out.append(plain(raw, keep_newlines=keep_nl, cell=True))
+        return out
 
 
 def column_names(header: list[str] | None, n_cols: int) -> list[str]:
