@@ -256,3 +256,18 @@ def test_bad_run_options_are_usage_errors(
     res = ingest("run", str(tmp_path / "src"), "--db", str(db), "--no-prefect", option, value)
     assert res.returncode == 2 and says in res.stderr, res.stderr
     assert not db.exists()  # nothing was published
+
+
+def test_a_reader_that_closes_the_pipe_stops_the_command_quietly() -> None:
+    """`ingest rules | head -1`: the reader goes away; no traceback, no error line."""
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "ingest.cli", "rules", "--markdown"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        cwd=ROOT,
+    )
+    assert proc.stdout is not None and proc.stderr is not None
+    proc.stdout.close()  # before the command has written anything
+    err = proc.stderr.read().decode()
+    assert proc.wait(timeout=60) == 141
+    assert err == ""

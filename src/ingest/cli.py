@@ -50,6 +50,8 @@ def _run_command(args: argparse.Namespace, serving: bool) -> int:
         if signum is not None:
             print(f"ingest: {interrupts.describe(signum, serving=serving)}", file=sys.stderr)
             return interrupts.exit_code(signum)
+        if isinstance(exc, BrokenPipeError):  # `ingest search ... | head`: stop quietly
+            return failures.reader_gone()
         if not isinstance(exc, Exception) or failures.debugging():
             raise
         known = failures.explain(exc)

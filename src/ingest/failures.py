@@ -129,6 +129,18 @@ def explain(exc: BaseException) -> tuple[str, int] | None:
     return None
 
 
+def reader_gone() -> int:
+    """Our output's reader closed the pipe (``ingest search ... | head``): stop without
+    a word, as Unix filters do, with the shell's code for SIGPIPE.  stdout is pointed at
+    /dev/null first, so the interpreter's last flush cannot fail a second time."""
+    import signal
+
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    os.close(devnull)
+    return 128 + int(signal.SIGPIPE)
+
+
 def unexpected(exc: BaseException) -> str:
     """The one line for an error nobody anticipated."""
     return (
