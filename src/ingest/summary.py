@@ -103,6 +103,10 @@ class RunSummary:
         return f"{p.source}:{where}" if len(self.sources) > 1 and p.source else where
 
     def render(self, elapsed: float | None = None) -> str:
+        """The plain-text summary the CLI prints after a run: a head line of counts
+        (and ``elapsed`` seconds if given), then one indented line per non-empty part:
+        sources, skips, families, repairs, warnings, the first quarantined files, drift,
+        stage times and rates, why nothing was rewritten, and the warehouse path."""
         c = self.counts()
         head = (
             f"ingest: {c['seen']} files: {c['loaded']} loaded, {c['unchanged']} unchanged, "
@@ -110,7 +114,14 @@ class RunSummary:
         )
         if elapsed is not None:
             head += f" in {elapsed:.1f}s"
-        lines = [head]
+        lines = [head, *self._detail_lines(), *self._problem_lines()]
+        lines += self._drift_lines()
+        lines += self._time_lines()
+        lines += self._closing_lines()
+        return "\n".join(lines)
+
+    def _detail_lines(self) -> list[str]:
+        lines = []
         if self.sources:
             lines.append("  sources: " + ", ".join(self.sources))
         if self.skipped.counts:
@@ -124,13 +135,20 @@ class RunSummary:
             lines.append(f"  repairs: {sum(self.repairs.values())} ({top})")
         if self.warnings:
             lines.append(f"  warnings: {self.warnings} (see table document_warnings)")
-        for p in self.problems[:_SHOWN_PROBLEMS]:
-            lines.append(f"  quarantined {self._where(p)}: [{p.code}] {p.message}")
+        return lines
+
+    def _problem_lines(self) -> list[str]:
+        lines = [
+            f"  quarantined {self._where(p)}: [{p.code}] {p.message}"
+            for p in self.problems[:_SHOWN_PROBLEMS]
+        ]
         if len(self.problems) > _SHOWN_PROBLEMS:
             more = len(self.problems) - _SHOWN_PROBLEMS
             lines.append(f"  ... and {more} more (see view current_quarantine)")
-        lines += self._drift_lines()
-        lines += self._time_lines()
+        return lines
+
+    def _closing_lines(self) -> list[str]:
+        lines = []
         if self.recorded == "journal":
             lines.append(
                 "  up to date: nothing changed, so the warehouse was not rewritten (the run is "
@@ -143,7 +161,7 @@ class RunSummary:
             )
         if self.db:
             lines.append(f"  warehouse: {self.db}")
-        return "\n".join(lines)
+        return lines
 
     def _drift_lines(self) -> list[str]:
         if not self.drift:
