@@ -36,6 +36,10 @@ _TIME_LINE = (
 
 @dataclass
 class RunSummary:
+    """What one run did, gathered batch by batch (:meth:`add`) and finished by the pipeline:
+    counts, families and repairs, quarantined files, stage timings, drift findings and where
+    the run was recorded; printed as text, JSON or Markdown."""
+
     run_id: str
     seen: int = 0
     loaded: int = 0
@@ -63,6 +67,8 @@ class RunSummary:
     drift: list[Finding] = field(default_factory=list)
 
     def add(self, batch: BatchResult) -> None:
+        """Count one batch's outcomes (loaded or quarantined, families, repairs, warnings) and
+        add its stage timings and bytes to the run's."""
         for o in batch.outcomes:
             if o.error:
                 self.quarantined += 1
@@ -77,6 +83,7 @@ class RunSummary:
         self.n_bytes += batch.n_bytes
 
     def counts(self) -> dict[str, int]:
+        """The run's file counts, keyed as ``ingest_runs`` and the JSON summary name them."""
         return {
             "seen": self.seen,
             "loaded": self.loaded,
@@ -192,6 +199,8 @@ class RunSummary:
         return lines
 
     def to_json(self, elapsed: float | None = None) -> str:
+        """The summary as the JSON file ``ingest run --report-json`` writes: counts, skips,
+        families, repairs, throughput, timings, every quarantined file and drift finding."""
         data: dict[str, Any] = {
             "run_id": self.run_id,
             "orchestration": self.orchestration,
@@ -214,6 +223,8 @@ class RunSummary:
         return json.dumps(data, indent=2)
 
     def as_markdown(self) -> str:
+        """The summary as Markdown (counts table, skips, quarantined files, drift): the flow's
+        Prefect artifact, so the UI shows what each run did."""
         c = self.counts()
         out = [
             "# ingest run summary",
