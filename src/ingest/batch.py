@@ -52,6 +52,11 @@ class DocOutcome:
 
 @dataclass(slots=True)
 class BatchResult:
+    """What a parse batch sends back to the leader: one outcome per file for the run summary,
+    the rows of the documents that passed (Arrow tables, or Parquet files in ``staged`` when
+    the worker could write to the run's stage folder), stage timings, bytes read and the
+    number of document rows."""
+
     outcomes: list[DocOutcome]
     tables: dict[str, Any]  # table name -> pyarrow.Table (or DataFrame), when not staged
     timings: dict[str, float] = field(default_factory=dict)

@@ -29,6 +29,9 @@ SOURCE_HELP = (
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``ingest`` command: parse ``argv`` (the process's arguments when
+    None), run the chosen subcommand with the interrupt handlers installed, and return its
+    exit code (usage error, with the help printed, when no subcommand is given)."""
     parser = _parser()
     args = parser.parse_args(argv)
     if not getattr(args, "command", None):

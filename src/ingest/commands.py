@@ -31,6 +31,8 @@ EXIT_OK, EXIT_INVALID = 0, 1  # invalid input; usage and run failures: ingest.fa
 
 
 def validate(args: argparse.Namespace) -> int:
+    """``ingest validate PATH...``: check documents without a warehouse or Prefect; returns
+    0 when every file is valid, 1 when any is invalid (a warning counts under --strict)."""
     from .validation_door import validate_paths
 
     return validate_paths(
@@ -109,6 +111,9 @@ def drift_settings(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def run(args: argparse.Namespace) -> int:
+    """``ingest run``: ingest the configured sources into the warehouse under its lock and
+    print the summary (also when drift fails the run, before the error propagates); exit
+    code EXIT_INVALID under --strict when any file was quarantined."""
     started = time.perf_counter()
     cfg = config_from(args)
     from .drift import DriftFailure
@@ -230,6 +235,9 @@ def _check_names(cfg: RunConfig) -> None:
 
 
 def serve(args: argparse.Namespace) -> int:
+    """``ingest serve``: check the schedule, source names and Prefect server setting first (so
+    a mistake is a one-line usage error), then serve the run as a Prefect deployment until
+    stopped."""
     from .prefect.serve import serve_deployment
     from .prefect.settings import quiet_prefect
 
@@ -242,6 +250,8 @@ def serve(args: argparse.Namespace) -> int:
 
 
 def sources(args: argparse.Namespace) -> int:
+    """``ingest sources``: list the warehouse's sources (root, first and last run) as a table
+    or JSON; a ConfigError when there is no warehouse at ``--db``."""
     from .sources import list_sources
 
     if not Path(args.db).is_file():
@@ -291,6 +301,8 @@ def _sources_table(info: Any) -> str:
 
 
 def remove_source(args: argparse.Namespace) -> int:
+    """``ingest remove-source NAME``: delete one source's documents from the warehouse as a
+    recorded run and say how many went."""
     from .pipeline import remove_source_run
 
     if not Path(args.db).is_file():
@@ -306,6 +318,8 @@ def remove_source(args: argparse.Namespace) -> int:
 
 
 def generate(args: argparse.Namespace) -> int:
+    """``ingest generate OUT``: write a synthetic corpus (seeded, with a share of deliberately
+    bad files) and print what was written."""
     from .generate import generate_corpus
 
     stats = generate_corpus(
@@ -324,6 +338,8 @@ def generate(args: argparse.Namespace) -> int:
 
 
 def report(args: argparse.Namespace) -> int:
+    """``ingest report``: write the HTML quality report of a run (the last by default) with its
+    drift findings and quarantine, and print where it went."""
     from .drift import settings_from
     from .quality_report import write_report
 
@@ -339,6 +355,8 @@ def report(args: argparse.Namespace) -> int:
 
 
 def schema(args: argparse.Namespace) -> int:
+    """``ingest schema``: print the warehouse DDL (--ddl) or the Markdown data dictionary, both
+    generated from the contract."""
     from . import schema as contract
 
     print(contract.all_ddl() if args.ddl else contract.data_dictionary(), end="")
@@ -346,6 +364,7 @@ def schema(args: argparse.Namespace) -> int:
 
 
 def search(args: argparse.Namespace) -> int:
+    """``ingest search QUERY``: print the warehouse's ranked full-text hits as text or JSON."""
     from .search import format_json, format_text
     from .search import search as run_search
 

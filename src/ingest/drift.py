@@ -110,6 +110,8 @@ class DriftSettings:
         return RULES[metric].threshold
 
     def as_dict(self) -> dict[str, Any]:
+        """Plain values (as :func:`settings_from` reads them), for a stored config or a
+        deployment's parameters."""
         return {
             "window": self.window,
             "min_runs": self.min_runs,
@@ -199,6 +201,7 @@ class Finding:
 
     @property
     def label(self) -> str:
+        """``source/family metric[subject]``: which measure moved, for messages."""
         what = f"{self.metric}[{self.subject}]" if self.subject else self.metric
         return f"{self.source}/{self.family} {what}"
 
@@ -218,6 +221,8 @@ class Finding:
         )
 
     def as_dict(self) -> dict[str, Any]:
+        """The finding's fields and its one-line message, for JSON summaries and the quality
+        report."""
         return {
             "source": self.source,
             "family": self.family,

@@ -18,6 +18,7 @@ GROUP BY d.family ORDER BY documents DESC
 
 
 def main(db: str) -> None:
+    """Print the query, then its result table from the warehouse at ``db`` (opened read-only)."""
     with duckdb.connect(db, read_only=True) as con:
         print(QUERY.strip())
         con.sql(QUERY).show()

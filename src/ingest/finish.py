@@ -114,6 +114,8 @@ def record_run(
     counts: dict[str, int],
     sources: Sequence[Source],
 ) -> None:
+    """Append the run's ``ingest_runs`` row (action ``run`` or ``remove-source``, its counts,
+    the sources' names and roots, the parser version), finished now."""
     wh.append(
         "ingest_runs",
         [

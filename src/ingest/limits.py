@@ -28,6 +28,9 @@ ENV_PREFIX = "INGEST_"
 
 @dataclass(frozen=True, slots=True)
 class Limits:
+    """The per-document caps and budgets one run or validation applies (defaults below;
+    ``INGEST_<FIELD>`` in the environment overrides each, see :func:`from_env`)."""
+
     max_file_bytes: int = 8 * 1024 * 1024
     max_line_chars: int = 200_000
     max_front_matter_chars: int = 256 * 1024

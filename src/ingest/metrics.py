@@ -64,6 +64,7 @@ class Metric:
         return (self.source, self.family, self.metric, self.subject)
 
     def as_row(self) -> dict[str, Any]:
+        """The metric as a ``quality_metrics`` row."""
         return {
             "run_id": self.run_id,
             "run_at": self.run_at,

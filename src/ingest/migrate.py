@@ -251,6 +251,23 @@ def _q(ident: str) -> str:
 def _name_legacy_sources(con: duckdb.DuckDBPyConnection) -> None:
     roots = _legacy_roots(con)
     names = _unique_names(roots)
+    _legacy_owner_table(con, roots, names)
+    _rekey_legacy_documents(con)
+    for table in ("documents", "source_files", "quarantine"):
+        if _columns(con, table):
+            con.execute(f"ALTER TABLE {table} ADD COLUMN source VARCHAR")
+            con.execute(
+                f"UPDATE {table} SET source = o.source FROM legacy_owner o "
+                f"WHERE {table}.source_path = o.source_path"
+            )
+    _record_legacy_sources(con, roots, names)
+    con.execute("DROP TABLE legacy_ids")
+    con.execute("DROP TABLE legacy_owner")
+
+
+def _legacy_owner_table(con: duckdb.DuckDBPyConnection, roots: list[str], names: list[str]) -> None:
+    """Temp table ``legacy_owner``: the source each known path (file or quarantined)
+    belongs to."""
     paths = [
         r[0]
         for r in con.execute(
@@ -264,7 +281,11 @@ def _name_legacy_sources(con: duckdb.DuckDBPyConnection) -> None:
             "INSERT INTO legacy_owner SELECT unnest($1), unnest($2)",
             [list(owner), list(owner.values())],
         )
-    # Old id -> new id, for every document the warehouse knows.
+
+
+def _rekey_legacy_documents(con: duckdb.DuckDBPyConnection) -> None:
+    """Temp table ``legacy_ids`` (old id -> new id, for every document the warehouse
+    knows), and every document table's rows moved to the new ids."""
     con.execute(
         """
         CREATE TEMP TABLE legacy_ids AS
@@ -281,13 +302,13 @@ def _name_legacy_sources(con: duckdb.DuckDBPyConnection) -> None:
                 f"UPDATE {name} SET doc_id = m.new_id FROM legacy_ids m "
                 f"WHERE {name}.doc_id = m.old_id"
             )
-    for table in ("documents", "source_files", "quarantine"):
-        if _columns(con, table):
-            con.execute(f"ALTER TABLE {table} ADD COLUMN source VARCHAR")
-            con.execute(
-                f"UPDATE {table} SET source = o.source FROM legacy_owner o "
-                f"WHERE {table}.source_path = o.source_path"
-            )
+
+
+def _record_legacy_sources(
+    con: duckdb.DuckDBPyConnection, roots: list[str], names: list[str]
+) -> None:
+    """Create ``sources`` and, if a run was ever recorded, one row per root as last seen
+    by that run."""
     con.execute(schema.ddl("sources"))
     last = con.execute(
         "SELECT run_id, finished_at FROM ingest_runs ORDER BY finished_at DESC LIMIT 1"
@@ -299,8 +320,6 @@ def _name_legacy_sources(con: duckdb.DuckDBPyConnection) -> None:
                 "? AS last_run_id, ? AS last_run_at",
                 [name, root, last[0], last[0], last[1]],
             )
-    con.execute("DROP TABLE legacy_ids")
-    con.execute("DROP TABLE legacy_owner")
 
 
 def _legacy_roots(con: duckdb.DuckDBPyConnection) -> list[str]:

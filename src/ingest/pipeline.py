@@ -67,9 +67,13 @@ class BatchExecutor(Protocol):
 
     inflight: int  # batches kept pending at most
 
-    def submit(self, files: list[SourceFile], run_id: str, stage: str) -> Any: ...
+    def submit(self, files: list[SourceFile], run_id: str, stage: str) -> Any:
+        """Start the batch of ``files``; returns a handle for :meth:`result`."""
+        ...
 
-    def result(self, handle: Any) -> BatchResult: ...
+    def result(self, handle: Any) -> BatchResult:
+        """Wait for the batch of ``handle`` and return what it parsed."""
+        ...
 
 
 ExecutorFactory = Callable[[RunConfig, RunPlan], contextlib.AbstractContextManager[BatchExecutor]]

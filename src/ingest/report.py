@@ -21,6 +21,9 @@ def text_line(display_path: str, issue: Issue) -> str:
 
 
 def github_line(display_path: str, issue: Issue) -> str:
+    """One finding as a GitHub Actions workflow command (``::error
+    file=...,line=...::message``), so CI annotates the file; properties and message escaped
+    as GitHub requires."""
     level = "error" if issue.severity == "error" else "warning"
     props = f"file={_gh_prop(display_path)}"
     if issue.line:
@@ -32,10 +35,12 @@ def github_line(display_path: str, issue: Issue) -> str:
 
 
 def json_document(files: list[dict[str, Any]], summary: dict[str, Any]) -> str:
+    """The JSON ``ingest validate --format json`` prints: the summary and one entry per file."""
     return json.dumps({"summary": summary, "files": files}, indent=2, ensure_ascii=False)
 
 
 def issue_dict(issue: Issue) -> dict[str, Any]:
+    """One finding as a plain dict for the JSON output."""
     return {
         "severity": issue.severity,
         "stage": issue.stage,

@@ -46,6 +46,10 @@ PANDAS_TYPES = {
 
 @dataclass(frozen=True, slots=True)
 class Column:
+    """One column of the contract: its contract type (a key of ``DUCKDB_TYPES``), whether it
+    may be null, its description, the pandera checks declared for it, and the
+    ``table.column`` it points to, if any."""
+
     name: str
     type: str
     nullable: bool
@@ -63,6 +67,10 @@ class Column:
 
 @dataclass(frozen=True, slots=True)
 class Table:
+    """One table of the contract: its kind (``document`` rows are replaced and removed with
+    their document; ``run`` and ``state`` are bookkeeping), description, primary key and
+    columns; ``derived`` tables are computed from the others' rows, not by the parser."""
+
     name: str
     kind: str  # document | run | state
     description: str
@@ -72,6 +80,7 @@ class Table:
 
     @property
     def names(self) -> list[str]:
+        """Column names in contract order (the order of frames, DDL and Arrow tables)."""
         return [c.name for c in self.columns]
 
 
@@ -81,6 +90,8 @@ def fingerprint() -> str:
 
 
 def schema_path() -> Path:
+    """The contract file: the repository's schemas/warehouse.yaml, else the copy packaged into
+    a wheel; raises FileNotFoundError when neither exists."""
     for p in _CANDIDATES:
         if p.exists():
             return p
@@ -89,6 +100,8 @@ def schema_path() -> Path:
 
 @cache
 def tables() -> dict[str, Table]:
+    """Every table of the contract by name, in file order, read once per process; raises
+    ValueError on a column whose type is not one of ``DUCKDB_TYPES``."""
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml: ~10x faster
     raw = yaml.load(schema_path().read_text(encoding="utf-8"), Loader=loader)
     out: dict[str, Table] = {}
@@ -151,6 +164,9 @@ def frame(name: str, rows: list[dict[str, Any]]) -> pd.DataFrame:
 # -- pandera ----------------------------------------------------------------------
 @cache
 def pandera_schema(name: str) -> Any:
+    """The pandera schema of table ``name`` (built once per process): strict and ordered
+    columns with the contract's dtypes, nullability and checks, and the primary key as a
+    uniqueness check."""
     import pandera.pandas as pda
 
     table = tables()[name]
@@ -204,6 +220,8 @@ def ddl(name: str, as_name: str | None = None) -> str:
 
 
 def comments(name: str) -> list[str]:
+    """``COMMENT ON`` statements carrying the table's and each column's description into the
+    database, so the warehouse documents itself."""
     table = tables()[name]
     out = [f"COMMENT ON TABLE {name} IS {_sql_str(table.description)};"]
     out += [f"COMMENT ON COLUMN {name}.{c.name} IS {_sql_str(c.comment)};" for c in table.columns]
@@ -211,6 +229,7 @@ def comments(name: str) -> list[str]:
 
 
 def all_ddl() -> str:
+    """The DDL and comments of every table, as ``ingest schema --ddl`` prints it."""
     parts = ["-- Generated from schemas/warehouse.yaml by `ingest schema --ddl`. Do not edit."]
     for name in tables():
         parts.append(ddl(name))
@@ -224,6 +243,8 @@ def _sql_str(text: str) -> str:
 
 # -- data dictionary ------------------------------------------------------------------
 def data_dictionary() -> str:
+    """The Markdown data dictionary of every table (key, columns, types, nullability, checks),
+    as ``ingest schema --dictionary`` prints it; a test keeps the committed copy in step."""
     lines = [
         "# Data dictionary",
         "",

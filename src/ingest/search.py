@@ -175,6 +175,8 @@ def create_macros(con: duckdb.DuckDBPyConnection) -> None:
 
 
 def drop_macros(con: duckdb.DuckDBPyConnection) -> None:
+    """Drop the search macros (the table macro first: it uses the others), so the index can be
+    rebuilt or removed."""
     con.execute("DROP MACRO TABLE IF EXISTS search")
     for name in ("ingest_search_snippet", "ingest_search_cut", "ingest_search_mark"):
         con.execute(f"DROP MACRO IF EXISTS {name}")

@@ -36,6 +36,10 @@ _TIME_LINE = (
 
 @dataclass
 class RunSummary:
+    """What one run did, gathered batch by batch (:meth:`add`) and finished by the pipeline:
+    counts, families and repairs, quarantined files, stage timings, drift findings and where
+    the run was recorded; printed as text, JSON or Markdown."""
+
     run_id: str
     seen: int = 0
     loaded: int = 0
@@ -63,6 +67,8 @@ class RunSummary:
     drift: list[Finding] = field(default_factory=list)
 
     def add(self, batch: BatchResult) -> None:
+        """Count one batch's outcomes (loaded or quarantined, families, repairs, warnings) and
+        add its stage timings and bytes to the run's."""
         for o in batch.outcomes:
             if o.error:
                 self.quarantined += 1
@@ -77,6 +83,7 @@ class RunSummary:
         self.n_bytes += batch.n_bytes
 
     def counts(self) -> dict[str, int]:
+        """The run's file counts, keyed as ``ingest_runs`` and the JSON summary name them."""
         return {
             "seen": self.seen,
             "loaded": self.loaded,
@@ -103,6 +110,10 @@ class RunSummary:
         return f"{p.source}:{where}" if len(self.sources) > 1 and p.source else where
 
     def render(self, elapsed: float | None = None) -> str:
+        """The plain-text summary the CLI prints after a run: a head line of counts
+        (and ``elapsed`` seconds if given), then one indented line per non-empty part:
+        sources, skips, families, repairs, warnings, the first quarantined files, drift,
+        stage times and rates, why nothing was rewritten, and the warehouse path."""
         c = self.counts()
         head = (
             f"ingest: {c['seen']} files: {c['loaded']} loaded, {c['unchanged']} unchanged, "
@@ -110,7 +121,14 @@ class RunSummary:
         )
         if elapsed is not None:
             head += f" in {elapsed:.1f}s"
-        lines = [head]
+        lines = [head, *self._detail_lines(), *self._problem_lines()]
+        lines += self._drift_lines()
+        lines += self._time_lines()
+        lines += self._closing_lines()
+        return "\n".join(lines)
+
+    def _detail_lines(self) -> list[str]:
+        lines = []
         if self.sources:
             lines.append("  sources: " + ", ".join(self.sources))
         if self.skipped.counts:
@@ -124,13 +142,20 @@ class RunSummary:
             lines.append(f"  repairs: {sum(self.repairs.values())} ({top})")
         if self.warnings:
             lines.append(f"  warnings: {self.warnings} (see table document_warnings)")
-        for p in self.problems[:_SHOWN_PROBLEMS]:
-            lines.append(f"  quarantined {self._where(p)}: [{p.code}] {p.message}")
+        return lines
+
+    def _problem_lines(self) -> list[str]:
+        lines = [
+            f"  quarantined {self._where(p)}: [{p.code}] {p.message}"
+            for p in self.problems[:_SHOWN_PROBLEMS]
+        ]
         if len(self.problems) > _SHOWN_PROBLEMS:
             more = len(self.problems) - _SHOWN_PROBLEMS
             lines.append(f"  ... and {more} more (see view current_quarantine)")
-        lines += self._drift_lines()
-        lines += self._time_lines()
+        return lines
+
+    def _closing_lines(self) -> list[str]:
+        lines = []
         if self.recorded == "journal":
             lines.append(
                 "  up to date: nothing changed, so the warehouse was not rewritten (the run is "
@@ -143,7 +168,7 @@ class RunSummary:
             )
         if self.db:
             lines.append(f"  warehouse: {self.db}")
-        return "\n".join(lines)
+        return lines
 
     def _drift_lines(self) -> list[str]:
         if not self.drift:
@@ -174,6 +199,8 @@ class RunSummary:
         return lines
 
     def to_json(self, elapsed: float | None = None) -> str:
+        """The summary as the JSON file ``ingest run --report-json`` writes: counts, skips,
+        families, repairs, throughput, timings, every quarantined file and drift finding."""
         data: dict[str, Any] = {
             "run_id": self.run_id,
             "orchestration": self.orchestration,
@@ -196,6 +223,8 @@ class RunSummary:
         return json.dumps(data, indent=2)
 
     def as_markdown(self) -> str:
+        """The summary as Markdown (counts table, skips, quarantined files, drift): the flow's
+        Prefect artifact, so the UI shows what each run did."""
         c = self.counts()
         out = [
             "# ingest run summary",

@@ -202,6 +202,8 @@ class Job:
         )
 
     def result(self) -> BatchResult:
+        """Wait for the batch; if its pool broke meanwhile, run it again through
+        :meth:`Supervised.recover`."""
         try:
             return self.future.result()
         except BrokenProcessPool:

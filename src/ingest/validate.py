@@ -32,27 +32,47 @@ def validate_batch(results: list[DocResult], run_id: str) -> dict[str, pd.DataFr
     frames: dict[str, pd.DataFrame] = {}
     failures: dict[str, list[str]] = defaultdict(list)
     for name in schema.document_tables():
-        rows: list[dict[str, Any]] = []
-        for r in ok:
-            part = r.rows.get(name, [])
-            if name == "documents":
-                for row in part:
-                    row["run_id"] = run_id
-            rows.extend(part)
-        try:
-            df = schema.frame(name, rows)
-        except (ValueError, TypeError) as exc:  # a value of the wrong type
-            for r in ok:
-                failures[r.doc_id].append(f"{name}: {exc}")
-            frames[name] = schema.frame(name, [])
-            continue
-        frames[name] = df
-        if df.empty:
-            continue
-        for doc_id, msg in _failures(name, df):
-            failures[doc_id].append(msg)
+        frames[name] = _validate_table(name, _table_rows(name, ok, run_id), ok, failures)
     if not failures:
         return frames
+    _quarantine(ok, failures)
+    bad = set(failures)
+    return {name: df[~df["doc_id"].isin(bad)].reset_index(drop=True) for name, df in frames.items()}
+
+
+def _table_rows(name: str, ok: list[DocResult], run_id: str) -> list[dict[str, Any]]:
+    """All documents' rows of one table, in order; ``documents`` rows get the run id."""
+    rows: list[dict[str, Any]] = []
+    for r in ok:
+        part = r.rows.get(name, [])
+        if name == "documents":
+            for row in part:
+                row["run_id"] = run_id
+        rows.extend(part)
+    return rows
+
+
+def _validate_table(
+    name: str, rows: list[dict[str, Any]], ok: list[DocResult], failures: dict[str, list[str]]
+) -> pd.DataFrame:
+    """The table's frame, its failures added to ``failures`` by document.
+
+    A value of the wrong type (the frame cannot be built) fails every document of the
+    batch, since the row cannot be traced back; an empty frame is returned then."""
+    try:
+        df = schema.frame(name, rows)
+    except (ValueError, TypeError) as exc:  # a value of the wrong type
+        for r in ok:
+            failures[r.doc_id].append(f"{name}: {exc}")
+        return schema.frame(name, [])
+    if not df.empty:
+        for doc_id, msg in _failures(name, df):
+            failures[doc_id].append(msg)
+    return df
+
+
+def _quarantine(ok: list[DocResult], failures: dict[str, list[str]]) -> None:
+    """Set a ``schema_violation`` error, naming up to 8 failures, on each failed result."""
     for r in ok:
         msgs = failures.get(r.doc_id)
         if msgs:
@@ -62,8 +82,6 @@ def validate_batch(results: list[DocResult], run_id: str) -> dict[str, pd.DataFr
                 r.source_path,
                 truncate("rows failed the warehouse schema: " + "; ".join(msgs[:8])),
             )
-    bad = set(failures)
-    return {name: df[~df["doc_id"].isin(bad)].reset_index(drop=True) for name, df in frames.items()}
 
 
 def _failures(name: str, df: pd.DataFrame) -> list[tuple[str, str]]:

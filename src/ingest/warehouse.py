@@ -214,6 +214,7 @@ class Warehouse:
 
     # -- the build's connection ---------------------------------------------------------
     def connection(self) -> duckdb.DuckDBPyConnection:
+        """The open DuckDB connection; RuntimeError when the warehouse is not open."""
         if self.con is None:
             raise RuntimeError("warehouse is not open")
         return self.con
@@ -294,4 +295,5 @@ class Warehouse:
         return self.connection().execute(sql, params or []).fetchall()
 
     def count(self, table: str) -> int:
+        """The number of rows in ``table``."""
         return int(self.query(f"SELECT count(*) FROM {table}")[0][0])

@@ -80,6 +80,9 @@ def _worker_start() -> None:
 
 
 def process_pool(workers: int) -> ProcessPoolExecutor:
+    """A bare pool of ``workers`` processes forked from the fork server (parser modules
+    preloaded; workers ignore Ctrl-C, die with their parent and write no core files). Not
+    supervised: :func:`running_pool` is the one runs use."""
     start()  # a no-op when the run already started it
     return ProcessPoolExecutor(
         max_workers=workers, mp_context=_context(), initializer=_worker_start

@@ -85,6 +85,9 @@ class _Tasks:
 
 @contextlib.contextmanager
 def task_executor(cfg: RunConfig, plan: RunPlan) -> Iterator[BatchExecutor]:
+    """The flow's executor of parse batches as Prefect tasks: with the process task runner (and
+    anything to parse), a pool of parse workers sized to the batches, open for the block and
+    shut when it ends; with Dask, the cluster's workers instead."""
     global _POOL
     if cfg.task_runner == "dask" or not plan.to_parse:
         yield _Tasks(cfg)

@@ -45,6 +45,9 @@ _BLOCK_NODES = frozenset(
     }
 )
 
+# Nodes whose children are blocks themselves (walked by ``_Walker.container``).
+_CONTAINER_NODES = frozenset({"bullet_list", "ordered_list", "list_item", "blockquote"})
+
 
 @dataclass(slots=True)
 class Block:
@@ -172,7 +175,10 @@ class _Walker:
                     number = None
                 i = j
                 continue
-            self.block(children[i], names[i], depth, quote, number)
+            if names[i] in _CONTAINER_NODES:
+                self.container(children[i], names[i], depth, quote, number)
+            else:
+                self.leaf(children[i], names[i], depth, quote, number)
             number = None
             i += 1
 
@@ -190,7 +196,25 @@ class _Walker:
         self.out.append(Block(kind, line, end, text, depth, number, quote))
         return True
 
-    def block(self, node: Any, name: str, depth: int, quote: int, number: int | None) -> None:
+    def container(self, node: Any, name: str, depth: int, quote: int, number: int | None) -> None:
+        """Walk into a list, list item or block quote: its children become blocks one
+        level deeper (lists raise ``depth``, quotes raise ``quote``; an ordered list
+        numbers its items from its ``start``)."""
+        if name == "bullet_list":
+            for item in node.children:
+                self.visit(item, depth + 1, quote)
+        elif name == "ordered_list":
+            start = int(node.meta.get("start", 1))
+            for k, item in enumerate(node.children):
+                self.visit(item, depth + 1, quote, start + k)
+        elif name == "list_item":
+            self.visit(node, depth, quote, number)
+        else:  # blockquote
+            self.visit(node, depth, quote + 1)
+
+    def leaf(self, node: Any, name: str, depth: int, quote: int, number: int | None) -> None:
+        """Append the one block a heading, paragraph, table, HTML, code or rule node
+        makes (other node kinds make none)."""
         if name in ("heading", "lheading"):
             line, end = self.span(node)
             text = self.inline(node.children, quote, False)
@@ -203,17 +227,6 @@ class _Walker:
             self.out.append(
                 Block("item" if depth else "para", line, end, text, depth, number, quote)
             )
-        elif name == "bullet_list":
-            for item in node.children:
-                self.visit(item, depth + 1, quote)
-        elif name == "ordered_list":
-            start = int(node.meta.get("start", 1))
-            for k, item in enumerate(node.children):
-                self.visit(item, depth + 1, quote, start + k)
-        elif name == "list_item":
-            self.visit(node, depth, quote, number)
-        elif name == "blockquote":
-            self.visit(node, depth, quote + 1)
         elif name == "table":
             line, end = self.span(node)
             self.out.append(Block("table", line, end, "", depth, None, quote, self.rows(node)))
