@@ -64,6 +64,12 @@ def validate_results(results: list[DocResult], run_id: str) -> None:
 
         validate_batch(results, run_id)
         return
+    mark_failed(ok, failures)
+
+
+def mark_failed(ok: list[DocResult], failures: dict[str, list[str]]) -> None:
+    """Set a ``schema_violation`` error, naming up to 8 failures, on each failed result
+    (the same verdict whichever checker, this one or pandera, found the failures)."""
     for r in ok:
         msgs = failures.get(r.doc_id)
         if msgs:

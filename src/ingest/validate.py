@@ -16,7 +16,7 @@ import pandas as pd
 
 from . import schema
 from .document import DocResult
-from .errors import Issue, truncate
+from .rowcheck import mark_failed
 
 STAGE = "validate"
 _MAX_EXAMPLES = 3
@@ -35,7 +35,7 @@ def validate_batch(results: list[DocResult], run_id: str) -> dict[str, pd.DataFr
         frames[name] = _validate_table(name, _table_rows(name, ok, run_id), ok, failures)
     if not failures:
         return frames
-    _quarantine(ok, failures)
+    mark_failed(ok, failures)
     bad = set(failures)
     return {name: df[~df["doc_id"].isin(bad)].reset_index(drop=True) for name, df in frames.items()}
 
@@ -69,19 +69,6 @@ def _validate_table(
         for doc_id, msg in _failures(name, df):
             failures[doc_id].append(msg)
     return df
-
-
-def _quarantine(ok: list[DocResult], failures: dict[str, list[str]]) -> None:
-    """Set a ``schema_violation`` error, naming up to 8 failures, on each failed result."""
-    for r in ok:
-        msgs = failures.get(r.doc_id)
-        if msgs:
-            r.error = Issue(
-                STAGE,
-                "schema_violation",
-                r.source_path,
-                truncate("rows failed the warehouse schema: " + "; ".join(msgs[:8])),
-            )
 
 
 def _failures(name: str, df: pd.DataFrame) -> list[tuple[str, str]]:
