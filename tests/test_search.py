@@ -239,6 +239,23 @@ def test_an_updated_index_equals_one_built_from_scratch(
     assert (dead > 0 and tail > 0) is not rewrite
 
 
+def test_a_huge_section_is_indexed_up_to_the_cap(tmp_path: Path) -> None:
+    """A section far past any real one (hostile input) is indexed up to
+    UNIT_TEXT_MAX characters: its start is found, words past the cap are not, and the
+    rest of the run is unaffected."""
+    filler = "plain words of a very long hostile section.\n" * (search_index.UNIT_TEXT_MAX // 40)
+    huge = f"# Huge\n\n## Body\n\nzymoquartz opens it. {filler}\n\nxylobrantic closes it.\n"
+    src = _write(tmp_path / "src", {"huge.md": huge, "note.md": NOTE})
+    db = tmp_path / "w.duckdb"
+    _run(db, f"s={src}")
+    with duckdb.connect(str(db), read_only=True) as con:
+        row = con.execute("SELECT max(length(text)) FROM sections").fetchone()
+    assert row is not None and row[0] > search_index.UNIT_TEXT_MAX
+    assert [h.source_path for h in search(db, "zymoquartz")] == ["huge.md"]
+    assert search(db, "xylobrantic") == []
+    assert [h.source_path for h in search(db, "spironolactone")] == ["note.md"]
+
+
 def test_remove_source_leaves_no_hits_behind(tmp_path: Path) -> None:
     mono, guides = _corpus(tmp_path)
     db = tmp_path / "w.duckdb"

@@ -181,18 +181,24 @@ CREATE TABLE IF NOT EXISTS search_stats (layout VARCHAR NOT NULL, n_units BIGINT
 
 # The text of each unit of the documents in temp table search_chunk.  (A table row's
 # cells in any order: an ordered string_agg cannot spill, and words have no order here.)
-_UNIT_TEXTS = """
+# At most this many characters of a unit are indexed.  Real sections hold at most a
+# few thousand (2,768 in the 10k realistic corpus); a hostile 8 MB section would make
+# one list of a million tokens, which DuckDB cannot spill (the leader reached 650 MB).
+UNIT_TEXT_MAX = 200_000
+
+_UNIT_TEXTS = f"""
 SELECT d.doc_id, 'document' AS kind, 0 AS item, NULL::BIGINT AS row_index,
-       d.title || chr(10) || coalesce(d.description, '') AS text
+       left(d.title || chr(10) || coalesce(d.description, ''), {UNIT_TEXT_MAX}) AS text
 FROM documents d SEMI JOIN search_chunk f USING (doc_id)
 UNION ALL
-SELECT s.doc_id, 'section', s.section_id, NULL, s.heading || chr(10) || s.text
+SELECT s.doc_id, 'section', s.section_id, NULL, left(s.heading || chr(10) || s.text, {UNIT_TEXT_MAX})
 FROM sections s SEMI JOIN search_chunk f USING (doc_id)
 UNION ALL
-SELECT q.doc_id, 'faq', q.position, NULL, q.question || chr(10) || coalesce(q.answer, '')
+SELECT q.doc_id, 'faq', q.position, NULL,
+       left(q.question || chr(10) || coalesce(q.answer, ''), {UNIT_TEXT_MAX})
 FROM faqs q SEMI JOIN search_chunk f USING (doc_id)
 UNION ALL
-SELECT c.doc_id, 'table_row', c.table_id, c.row_index, string_agg(c.text, ' | ')
+SELECT c.doc_id, 'table_row', c.table_id, c.row_index, left(string_agg(c.text, ' | '), {UNIT_TEXT_MAX})
 FROM table_cells c SEMI JOIN search_chunk f USING (doc_id)
 GROUP BY c.doc_id, c.table_id, c.row_index
 """
