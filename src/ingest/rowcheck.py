@@ -81,16 +81,23 @@ def mark_failed(ok: list[DocResult], failures: dict[str, list[str]]) -> None:
             )
 
 
+def table_rows(name: str, ok: list[DocResult], run_id: str) -> list[dict[str, Any]]:
+    """All documents' rows of one table, in order; ``documents`` rows get the run id
+    (the rows both checkers judge)."""
+    rows: list[dict[str, Any]] = []
+    for r in ok:
+        part = r.rows.get(name, [])
+        if name == "documents":
+            for row in part:
+                row["run_id"] = run_id
+        rows.extend(part)
+    return rows
+
+
 def _batch_failures(ok: list[DocResult], run_id: str) -> dict[str, list[str]]:
     failures: dict[str, list[str]] = defaultdict(list)
     for name in schema.document_tables():
-        rows: list[dict[str, Any]] = []
-        for r in ok:
-            part = r.rows.get(name, [])
-            if name == "documents":
-                for row in part:
-                    row["run_id"] = run_id
-            rows.extend(part)
+        rows = table_rows(name, ok, run_id)
         if rows:
             for doc_id, msg in table_failures(name, rows):
                 failures[doc_id].append(msg)

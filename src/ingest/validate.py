@@ -16,7 +16,7 @@ import pandas as pd
 
 from . import schema
 from .document import DocResult
-from .rowcheck import mark_failed
+from .rowcheck import mark_failed, table_rows
 
 STAGE = "validate"
 _MAX_EXAMPLES = 3
@@ -32,24 +32,12 @@ def validate_batch(results: list[DocResult], run_id: str) -> dict[str, pd.DataFr
     frames: dict[str, pd.DataFrame] = {}
     failures: dict[str, list[str]] = defaultdict(list)
     for name in schema.document_tables():
-        frames[name] = _validate_table(name, _table_rows(name, ok, run_id), ok, failures)
+        frames[name] = _validate_table(name, table_rows(name, ok, run_id), ok, failures)
     if not failures:
         return frames
     mark_failed(ok, failures)
     bad = set(failures)
     return {name: df[~df["doc_id"].isin(bad)].reset_index(drop=True) for name, df in frames.items()}
-
-
-def _table_rows(name: str, ok: list[DocResult], run_id: str) -> list[dict[str, Any]]:
-    """All documents' rows of one table, in order; ``documents`` rows get the run id."""
-    rows: list[dict[str, Any]] = []
-    for r in ok:
-        part = r.rows.get(name, [])
-        if name == "documents":
-            for row in part:
-                row["run_id"] = run_id
-        rows.extend(part)
-    return rows
 
 
 def _validate_table(
