@@ -13,11 +13,21 @@ of a silent download attempt.
 
 The package is located with :func:`importlib.util.find_spec`, which reads no module
 code, and the file is checked to be there before DuckDB sees it.
+
+Some wheels ship their file under a short name (``sqlite.duckdb_extension``) while
+DuckDB derives the entry point it looks for from the file name (the extension's
+canonical name is ``sqlite_scanner``, so it wants ``sqlite_scanner_duckdb_cpp_init``).
+Those are loaded through a symlink of the canonical name in a private folder made
+for the process (removed at exit): still no copy, no download, nothing in the home.
 """
 
 from __future__ import annotations
 
+import atexit
 import importlib.util
+import shutil
+import tempfile
+from functools import cache
 from pathlib import Path
 
 import duckdb
@@ -25,6 +35,9 @@ import duckdb
 from .failures import RunFailure
 
 FTS_WHEEL = "duckdb-extension-fts"
+
+# A wheel's short name -> the name DuckDB knows the extension by (its entry point).
+CANONICAL = {"sqlite": "sqlite_scanner", "postgres": "postgres_scanner"}
 
 
 class ExtensionMissing(RunFailure):
@@ -58,9 +71,30 @@ def _package_folders(package: str) -> list[str]:
     return list(spec.submodule_search_locations or []) if spec else []
 
 
+@cache
+def _link_folder() -> Path:
+    """A private folder for canonical-name symlinks, removed when the process exits."""
+    folder = Path(tempfile.mkdtemp(prefix="ingest-ext-"))
+    atexit.register(shutil.rmtree, folder, True)
+    return folder
+
+
+def loadable_path(name: str) -> Path:
+    """The path to hand to ``LOAD`` for extension ``name``: the wheel's file, or a
+    symlink to it named as DuckDB expects when the wheel uses a short name."""
+    path = extension_path(name)
+    canonical = CANONICAL.get(name)
+    if canonical is None:
+        return path
+    link = _link_folder() / f"{canonical}.duckdb_extension"
+    if not link.is_symlink():
+        link.symlink_to(path)
+    return link
+
+
 def load(con: duckdb.DuckDBPyConnection, name: str) -> Path:
     """Load extension ``name`` into ``con`` from its wheel; returns the file loaded."""
-    path = extension_path(name)
+    path = loadable_path(name)
     con.execute("SET autoinstall_known_extensions = false")
     con.execute("SET autoload_known_extensions = false")
     quoted = str(path).replace("'", "''")
