@@ -132,12 +132,19 @@ def _contact_signals(line: str) -> int:
     )
 
 
-def _contact_block(text: str) -> tuple[bool, int]:
-    """(every line is short enough for a contact block, contact signals in it)."""
-    lines = [ln.strip() for ln in text.split("\n") if ln.strip()]
-    if not lines or any(len(ln) > _CONTACT_LINE_MAX for ln in lines):
-        return False, 0
-    return True, sum(_contact_signals(ln) for ln in lines)
+def _short_lines(text: str) -> bool:
+    """``text`` has a non-blank line, and every line is short enough for a contact block."""
+    if len(text) <= _CONTACT_LINE_MAX:  # so is every line of it
+        return bool(text.strip())
+    lines = [ln.strip() for ln in text.split("\n")]
+    return any(lines) and all(len(ln) <= _CONTACT_LINE_MAX for ln in lines)
+
+
+def _signals(blocks: list[Any]) -> int:
+    """Contact signals (address, phone, e-mail) in the non-blank lines of ``blocks``."""
+    return sum(
+        _contact_signals(s) for b in blocks for ln in b.text.split("\n") if (s := ln.strip())
+    )
 
 
 def mark_furniture(blocks: list[Any]) -> list[Any]:
@@ -169,11 +176,15 @@ def _mark_contact_sections(blocks: list[Any]) -> None:
         while end < len(blocks) and blocks[end].kind != "heading":
             end += 1
         body = blocks[start + 1 : end]
-        if small and body and all(b.kind in ("para", "item") for b in body):
-            # The raw source: these shapes survive markup, and most sections fail on
-            # the first long line without any cleaning.
-            shapes = [_contact_block(b.text) for b in body]
-            if all(short for short, _ in shapes) and sum(n for _, n in shapes) >= 2:
-                for b in body:
-                    b.furniture = True
+        # The raw source: these shapes survive markup, and most sections fail on
+        # the first long line, before any signal is looked for.
+        if (
+            small
+            and body
+            and all(b.kind in ("para", "item") for b in body)
+            and all(_short_lines(b.text) for b in body)
+            and _signals(body) >= 2
+        ):
+            for b in body:
+                b.furniture = True
         start = end
