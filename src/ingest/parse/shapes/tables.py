@@ -23,6 +23,7 @@ from typing import Any
 
 from bs4 import BeautifulSoup, Tag
 
+from .. import collector
 from .htmltable import read_tables
 
 _YEAR = re.compile(r"^(?:19|20)\d\d$")
@@ -170,7 +171,13 @@ def html_tables(html: str, line: int) -> list[RawTable]:
 
 def soup_tables(html: str, line: int) -> list[RawTable]:
     """:func:`html_tables` through BeautifulSoup's tolerant tree (any markup)."""
-    soup = BeautifulSoup(html, "html.parser")
+    try:
+        return _soup_tables(BeautifulSoup(html, "html.parser"), line)
+    finally:
+        collector.collect_dropped()  # the tree is a web of cycles
+
+
+def _soup_tables(soup: BeautifulSoup, line: int) -> list[RawTable]:
     out: list[RawTable] = []
     for table in soup.find_all("table"):
         if not isinstance(table, Tag) or table.find_parent("table") is not None:
