@@ -106,7 +106,10 @@ _TAB_KINDS = ("para", "item", "code")
 
 
 def _tabbed(lines: list[str], b: Any) -> bool:
-    return all("\t" in ln for ln in lines[b.line - 1 : b.end])
+    first = b.line - 1  # most blocks fail on their first line: no slice for them
+    if first < len(lines) and "\t" not in lines[first]:
+        return False
+    return all("\t" in ln for ln in lines[first : b.end])
 
 
 _LIST_MARKER = re.compile(r"^\s*(?:[-+*]|\d{1,9}[.)])[ \t]+")
