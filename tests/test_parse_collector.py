@@ -17,10 +17,11 @@ import pytest
 from ingest.document import process_bytes
 
 MARKDOWN = (
-    "---\ntitle: T\n---\n\n# Title\n\nProse [1].\n\n"
-    "<table><tr><td>a<td>b</tr></table>\n\n"  # omitted </td>: read by BeautifulSoup
+    "---\ntitle: T\n---\n\n# Title\n\nProse [1].\n\n- item\n  1. nested\n\n> quoted\n\n"
     "| a | b |\n|---|---|\n| 1 | 2 |\n\n## References\n\n1. A source.\n"
 )
+# An HTML table with an omitted </td>: read by BeautifulSoup
+SOUP = MARKDOWN + "\n<table><tr><td>a<td>b</tr></table>\n"
 PAGE = (
     "<!DOCTYPE html>\n<html><head><title>Page</title></head><body><main>"
     "<h1>Page</h1><p>Text.</p><table><tr><th>k</th><th>v</th></tr>"
@@ -54,7 +55,9 @@ def test_the_collector_is_left_as_it_was(enabled: bool) -> None:
         (gc.enable if was else gc.disable)()
 
 
-@pytest.mark.parametrize(("text", "name"), [(MARKDOWN, "doc.md"), (PAGE, "page.html")])
+@pytest.mark.parametrize(
+    ("text", "name"), [(MARKDOWN, "doc.md"), (SOUP, "soup.md"), (PAGE, "page.html")]
+)
 def test_a_parse_leaves_no_reference_cycles(text: str, name: str, collector_off: None) -> None:
     res = process_bytes(text.encode(), name)
     assert res.ok and res.rows["doc_tables"], res.error
