@@ -148,7 +148,7 @@ class _Walk:
     def item(self, stripped: str, text: str, line: int, sec: Section, depth: int) -> None:
         doc = self.doc
         doc.items.append(ListItem(sec, len(doc.items) + 1, depth, text, line))
-        fm = _FACT.match(stripped)
+        fm = _FACT.match(stripped) if "**" in stripped else None  # (the pattern needs it)
         if fm:
             value = clean.plain(fm.group(2))
             key = clean.heading(fm.group(1))
