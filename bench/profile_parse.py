@@ -7,6 +7,13 @@ libraries too), so a before/after comparison (BENCHMARKS.md, "Parse profile") re
 a list of what got cheaper::
 
     .venv/bin/python bench/profile_parse.py CORPUS --files 300 --top 25
+
+``--passes N`` only runs ``process_bytes`` N times over the sample (files read first,
+nothing printed), for an instruction count that no load on the machine changes: run
+it under ``valgrind --tool=callgrind`` with 1 and with 2 passes; the difference over
+the number of files is the instructions of one warm parse per document::
+
+    valgrind --tool=callgrind python bench/profile_parse.py CORPUS --files 40 --passes 2
 """
 
 from __future__ import annotations
@@ -32,12 +39,19 @@ def main() -> None:
     ap.add_argument("--files", type=int, default=300)
     ap.add_argument("--top", type=int, default=25)
     ap.add_argument("--all", action="store_true", help="list library functions too")
+    ap.add_argument("--passes", type=int, help="only parse the sample this many times")
     args = ap.parse_args()
 
-    from ingest.document import process_file
+    from ingest.document import process_bytes, process_file
 
     root = Path(args.corpus)
     files = sample(sorted(p for p in root.rglob("*") if p.is_file()), args.files)
+    if args.passes is not None:
+        data = [(f.read_bytes(), f.name) for f in files]
+        for _ in range(args.passes):
+            for d, name in data:
+                process_bytes(d, name)
+        return
     mb = sum(f.stat().st_size for f in files) / 1e6
     for f in files[:20]:  # warm: imports, compiled patterns, page cache
         process_file(f, f.name)

@@ -10,11 +10,12 @@ tables (else the speed-up is silently gone).
 from __future__ import annotations
 
 import random
+import re
 
 import pytest
 
 from helpers import ok, rows
-from ingest.parse.shapes import citations, clean, tables
+from ingest.parse.shapes import boilerplate, citations, clean, tables
 from ingest.parse.shapes.htmltable import read_tables
 from ingest.parse.shapes.references import (
     _ACCESS_NOTE,
@@ -210,3 +211,42 @@ def test_journal_guard_never_turns_away_a_journal_style_entry() -> None:
             continue
         parts = [p.strip() for p in _SENTENCE_END.split(text.rstrip(". ")) if p.strip()]
         assert not any(_YEAR_SEGMENT.match(p) for p in parts[2:]), repr(text)
+
+
+def _boilerplate_as_one_pattern() -> re.Pattern[str]:
+    """The phrase list as a single pattern, the "offers custom synthesis" phrase included
+    (the code tries that one apart, behind a cheap test)."""
+    phrases = boilerplate._PARAGRAPH.pattern[len("^(?:") : -len(")$")]
+    offers = boilerplate._OFFERS.pattern[len("^") :] + ".*"
+    return re.compile(f"^(?:{phrases}|{offers})$", re.IGNORECASE | re.DOTALL)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Acme offers custom synthesis of any compound.",
+        "ACME OFFERS CUSTOM SYNTHESIS",
+        "Acme offerſ cuſtom ſyntheſis.",  # long s: the same letter to the pattern
+        "x" * 80 + " offers custom synthesis",  # the phrase starting at character 81
+        "x" * 79 + " offers custom synthesis",
+        "x" * 80 + "offers custom synthesis",  # no word boundary before it
+        "We offers custom synthesisers",  # nor after it
+        "Get a quote",
+        "Synthesis routes are discussed below.",
+        "",
+        "offers custom synthesis " * 30,  # 600 characters or more: never furniture
+    ],
+)
+def test_boilerplate_phrases_tried_in_two_steps_match_the_whole_list(text: str) -> None:
+    whole = bool(text) and len(text) < 600 and _boilerplate_as_one_pattern().match(text)
+    assert boilerplate.is_boilerplate(text) == bool(whole)
+
+
+def test_random_phrases_agree_with_the_whole_list() -> None:
+    rnd = random.Random(3)
+    words = ["offers", "custom", "synthesis", "SYNTHESIS", "ſ", "x" * 30, " ", "-", "get a quote"]
+    whole = _boilerplate_as_one_pattern()
+    for _ in range(3000):
+        text = "".join(rnd.choice(words) for _ in range(rnd.randint(0, 9)))
+        expected = bool(text) and len(text) < 600 and whole.match(text) is not None
+        assert boilerplate.is_boilerplate(text) == expected, repr(text)

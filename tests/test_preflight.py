@@ -16,7 +16,7 @@ from ingest.generate import generate_corpus
 from ingest.limits import DEFAULT_LIMITS, Limits
 from ingest.parse.read.decode import decode
 from ingest.parse.read.front import parse_front_matter
-from ingest.parse.read.preflight import _measure
+from ingest.parse.read.preflight import _measure, _surely_within
 
 FRONT = "---\ntitle: Hostile\n---\n\n# Hostile\n\nIntro.\n\n"
 TIGHT = dataclasses.replace(
@@ -135,3 +135,22 @@ def test_real_documents_are_far_below_every_budget(real_corpus: Path) -> None:
 def test_realistic_generated_documents_are_far_below_every_budget(tmp_path: Path) -> None:
     generate_corpus(tmp_path, 300, seed=5, bad_share=0.0, profile="realistic")
     _assert_far_below([p for p in tmp_path.rglob("*") if p.is_file()])
+
+
+def test_shapes_that_only_look_like_budget_shapes_skip_nothing_and_pass() -> None:
+    """The character counts that settle most documents early over-count (``#`` inside
+    words, ``[`` without a number, ``<`` of other tags, lines that are not list
+    items): past them the exact counts decide, and these stay within TIGHT."""
+    text = FRONT + "C# [a] <b>x</b> > no quote\n" * 120
+    body = parse_front_matter(decode(text.encode()).text).body
+    assert not _surely_within(body, TIGHT)  # every character bound is over TIGHT's
+    res = process_bytes(text.encode(), "lookalike.md", TIGHT)
+    assert res.error is None, res.error
+    assert _surely_within(body, DEFAULT_LIMITS)  # and the default budgets settle it early
+
+
+@pytest.mark.parametrize("shape", list(CASES))
+def test_the_early_settlement_never_accepts_what_a_budget_refuses(shape: str) -> None:
+    text, _budget, _per_line = CASES[shape]
+    body = parse_front_matter(decode(text.encode()).text).body
+    assert not _surely_within(body, TIGHT)

@@ -18,7 +18,7 @@ from pathlib import Path
 from ..entries import NotRegularFile, read_regular
 from ..errors import IngestError, Issue, truncate
 from ..limits import DEFAULT_LIMITS, Limits
-from . import families, rows
+from . import collector, families, rows
 from .model import Document
 from .passes.citation_resolution import resolve_citations
 from .passes.describe import describe
@@ -78,7 +78,8 @@ def process_bytes(
     doc = Document(res.doc_id, source, source_path, res.content_sha256, len(data), limits)
     stage = _Stage()
     try:
-        _run(doc, data, res, stage)
+        with collector.paused():
+            _run(doc, data, res, stage)
     except IngestError as exc:
         res.error = exc.at(source_path)
     except RecursionError:

@@ -33,6 +33,9 @@ class _Walk:
         self.doc = doc
         self.open: list[Section] = []  # the current section and its ancestors
         self.prev_para: dict[int, bool] = {}  # per section: the last block was prose
+        # Clean text of the cells seen so far, without and with line breaks kept: a
+        # document's tables repeat most of their cells ("", units, verdicts).
+        self.cells: tuple[dict[str, str], dict[str, str]] = ({"": ""}, {"": ""})
 
     def run(self, blocks: list[Block]) -> None:
         skip_until = 0
@@ -90,7 +93,9 @@ class _Walk:
 
     # -- prose -----------------------------------------------------------------------
     def prose(self, b: Block, sec: Section) -> None:
-        if sec.refs or references.FOOTNOTE_DEF.match(b.text.partition("\n")[0]):
+        if sec.refs or (
+            "[^" in b.text and references.FOOTNOTE_DEF.match(b.text.partition("\n")[0])
+        ):
             return  # reference lists and footnote definitions are read from raw lines
         if b.kind == "para" and "\t" in b.text:
             for seg in tsv_segments(self.doc.lines[b.line - 1 : b.end], b.line):
@@ -143,7 +148,7 @@ class _Walk:
     def item(self, stripped: str, text: str, line: int, sec: Section, depth: int) -> None:
         doc = self.doc
         doc.items.append(ListItem(sec, len(doc.items) + 1, depth, text, line))
-        fm = _FACT.match(stripped)
+        fm = _FACT.match(stripped) if "**" in stripped else None  # (the pattern needs it)
         if fm:
             value = clean.plain(fm.group(2))
             key = clean.heading(fm.group(1))
@@ -195,19 +200,30 @@ class _Walk:
 
     def row(self, table: Table, r: int, row: list[str], line: int, keep_nl: bool) -> list[str]:
         """Clean text of one body row, padded to the table's width; its citation
-        markers are recorded.  Kept lean: most cells hold no ``[`` and skip the scan."""
-        doc, plain = self.doc, clean.plain
-        width = len(row)
+        markers are recorded.  Kept lean: most rows hold no ``[`` and skip the scan,
+        and a cell seen before in the document is not cleaned again."""
+        n = len(table.names)
+        cells = row[:n] + [""] * (n - len(row)) if len(row) != n else row
+        seen = self.cells[keep_nl]
+        if "[" not in "".join(cells):
+            return [
+                t if (t := seen.get(raw)) is not None else self.cell(raw, keep_nl) for raw in cells
+            ]
+        doc = self.doc
         out: list[str] = []
-        for c in range(len(table.names)):
-            raw = row[c] if c < width else ""
+        for raw in cells:
             if "[" in raw:
                 marks, raw = citations.scan(raw, doc.limits.max_citation_range)
                 for mk in marks:
-                    n = len(doc.citations) + 1
-                    doc.citations.append(Citation(n, mk.number, line, None, table.id, r))
-            out.append(plain(raw, keep_newlines=keep_nl, cell=True))
+                    k = len(doc.citations) + 1
+                    doc.citations.append(Citation(k, mk.number, line, None, table.id, r))
+            out.append(t if (t := seen.get(raw)) is not None else self.cell(raw, keep_nl))
         return out
+
+    def cell(self, raw: str, keep_nl: bool) -> str:
+        """Clean text of a cell (remembered for the rest of the document)."""
+        text = self.cells[keep_nl][raw] = clean.plain(raw, keep_newlines=keep_nl, cell=True)
+        return text
 
 
 def column_names(header: list[str] | None, n_cols: int) -> list[str]:

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 from bs4 import BeautifulSoup, NavigableString, Tag
 from bs4.element import PreformattedString
 
+from .. import collector
 from ..read.blocks import Block
 
 if TYPE_CHECKING:
@@ -55,7 +56,13 @@ def blocks(doc: Document) -> list[Block] | None:
     """Blocks of an HTML page; None for anything else (Markdown may hold HTML blocks)."""
     if not _PAGE.match(doc.body[:4096]):
         return None
-    soup = BeautifulSoup(doc.body, "html.parser")
+    try:
+        return _blocks(doc, BeautifulSoup(doc.body, "html.parser"))
+    finally:
+        collector.collect_dropped()  # the tree is a web of cycles
+
+
+def _blocks(doc: Document, soup: BeautifulSoup) -> list[Block]:
     _front_matter(doc, soup)
     root = soup.find("main") or soup.find("article") or soup.find("body") or soup
     assert isinstance(root, Tag)

@@ -16,8 +16,11 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
+from itertools import accumulate, count
+from operator import add
 from typing import Any
 
 from markdown_it_pyrs import MarkdownIt
@@ -100,29 +103,32 @@ def parse_blocks(body: str, first_line: int = 1) -> tuple[list[Block], bool]:
 
 
 class _Walker:
+    """Turns markdown-it-pyrs's tree into blocks.  Every attribute of a Rust node is
+    built anew on each access and every Python call counts at ~700 nodes a document,
+    so each node's attributes are read once and a block costs one or two calls."""
+
     def __init__(self, body: str, first_line: int) -> None:
-        self.data = body.encode("utf-8")
+        self.ascii = body.isascii()  # byte offsets are character offsets
+        self.data = b"" if self.ascii else body.encode("utf-8")
         self.body = body
-        self.ascii = len(self.data) == len(body)  # byte offsets are character offsets
         self.first_line = first_line
-        self.newlines: list[int] = []
-        pos = self.data.find(b"\n")
-        while pos >= 0:
-            self.newlines.append(pos)
-            pos = self.data.find(b"\n", pos + 1)
+        # Byte offset of every newline: the n-th ends line n, whose offset is the
+        # lengths of lines 0..n plus n newlines (summed in C, not a loop of finds).
+        lines = body.split("\n") if self.ascii else self.data.split(b"\n")
+        lines.pop()
+        self.newlines: list[int] = list(map(add, accumulate(map(len, lines)), count()))
         self.out: list[Block] = []
 
     def run(self) -> list[Block]:
         self.visit(_parser().tree(self.body), 0, 0)
         return self.out
 
-    def line(self, offset: int) -> int:
-        return self.first_line + bisect_left(self.newlines, offset)
-
-    def span(self, node: Any) -> tuple[int, int]:
-        s, e = node.srcmap or (0, 0)
+    def lines(self, s: int, e: int) -> tuple[int, int]:
+        """First and last file line of the byte span ``s:e``."""
         first, newlines = self.first_line, self.newlines
-        return first + bisect_left(newlines, s), first + bisect_left(newlines, max(s, e - 1))
+        return first + bisect_left(newlines, s), first + bisect_left(
+            newlines, e - 1 if e > s else s
+        )
 
     def raw(self, start: int, end: int) -> str:
         if self.ascii:
@@ -139,59 +145,64 @@ class _Walker:
                 for section in table.children
                 for row in section.children
             ]
-        raw = self.raw
+        data = self.data
         return [
-            [raw(*span) if (span := c.srcmap) else "" for c in row.children]
+            [
+                data[span[0] : span[1]].decode("utf-8", "replace") if (span := c.srcmap) else ""
+                for c in row.children
+            ]
             for section in table.children
             for row in section.children
         ]
 
-    def inline(self, nodes: list[Any], quote: int, nested: bool) -> str:
-        return self.joined([span for n in nodes if (span := n.srcmap)], quote, nested)
-
-    def joined(self, spans: list[tuple[int, int]], quote: int, nested: bool) -> str:
-        """The raw source from the first span to the last; continuation lines lose
-        their block-quote prefixes (or, nested in a list, their indentation)."""
-        if not spans:
-            return ""
-        text = self.raw(spans[0][0], spans[-1][1])
-        if (quote or nested) and "\n" in text:  # continuation lines keep their prefixes
-            first, *rest = text.split("\n")
-            text = "\n".join(
-                [first, *(_QUOTE_PREFIX.sub("", ln) if quote else ln.lstrip() for ln in rest)]
-            )
+    def inline(self, nodes: Sequence[Any], quote: int, nested: bool) -> str:
+        """The raw source from the first inline node to the last (see :meth:`unprefixed`)."""
+        if len(nodes) == 1:  # the usual case: one text node
+            span = nodes[0].srcmap
+            if not span:
+                return ""
+            s, e = span
+        else:
+            spans = [span for n in nodes if (span := n.srcmap)]
+            if not spans:
+                return ""
+            s, e = spans[0][0], spans[-1][1]
+        text = self.body[s:e] if self.ascii else self.data[s:e].decode("utf-8", "replace")
+        if (quote or nested) and "\n" in text:
+            return _unprefixed(text, quote)
         return text
 
     def visit(self, node: Any, depth: int, quote: int, number: int | None = None) -> None:
         children = node.children
-        names = [c.name for c in children]  # (each access builds a new string)
         i, n = 0, len(children)
         while i < n:
-            if names[i] not in _BLOCK_NODES:  # inline run directly inside a (tight) list item
+            child = children[i]
+            name = child.name  # (each access builds a new string)
+            if name in _CONTAINER_NODES:
+                self.container(child, name, depth, quote, number)
+            elif name in _BLOCK_NODES:
+                leaf = _LEAVES.get(name)  # other block kinds make no block
+                if leaf is not None:
+                    leaf(self, child, depth, quote, number)
+            else:  # an inline run directly inside a (tight) list item
                 j = i + 1
-                while j < n and names[j] not in _BLOCK_NODES:
+                while j < n and children[j].name not in _BLOCK_NODES:
                     j += 1
                 if self.inline_run(children[i:j], depth, quote, number):
                     number = None
                 i = j
                 continue
-            if names[i] in _CONTAINER_NODES:
-                self.container(children[i], names[i], depth, quote, number)
-            else:
-                self.leaf(children[i], names[i], depth, quote, number)
             number = None
             i += 1
 
-    def inline_run(self, nodes: list[Any], depth: int, quote: int, number: int | None) -> bool:
+    def inline_run(self, nodes: Sequence[Any], depth: int, quote: int, number: int | None) -> bool:
         """A list item's text written without a paragraph: one block, if not empty."""
-        maps = [n.srcmap for n in nodes]
-        text = self.joined([m for m in maps if m], quote, depth > 0)
+        text = self.inline(nodes, quote, depth > 0)
         if not text:
             return False
-        s = maps[0] or (0, 0)
-        e = maps[-1] or s
-        line = self.first_line + bisect_left(self.newlines, s[0])
-        end = self.first_line + bisect_left(self.newlines, max(s[0], e[1] - 1))
+        s = nodes[0].srcmap or (0, 0)
+        e = nodes[-1].srcmap or s
+        line, end = self.lines(s[0], e[1])
         kind = "item" if depth else "para"
         self.out.append(Block(kind, line, end, text, depth, number, quote))
         return True
@@ -212,37 +223,52 @@ class _Walker:
         else:  # blockquote
             self.visit(node, depth, quote + 1)
 
-    def leaf(self, node: Any, name: str, depth: int, quote: int, number: int | None) -> None:
-        """Append the one block a heading, paragraph, table, HTML, code or rule node
-        makes (other node kinds make none)."""
-        if name in ("heading", "lheading"):
-            line, end = self.span(node)
-            text = self.inline(node.children, quote, False)
-            self.out.append(
-                Block("heading", line, end, text, int(node.meta.get("level", 1)), None, quote)
-            )
-        elif name == "paragraph":
-            line, end = self.span(node)
-            text = self.inline(node.children, quote, depth > 0)
-            self.out.append(
-                Block("item" if depth else "para", line, end, text, depth, number, quote)
-            )
-        elif name == "table":
-            line, end = self.span(node)
-            self.out.append(Block("table", line, end, "", depth, None, quote, self.rows(node)))
-        elif name == "html_block":
-            line, end = self.span(node)
-            self.out.append(
-                Block("html", line, end, node.meta.get("content", ""), depth, None, quote)
-            )
-        elif name in ("code_block", "fence"):
-            line, end = self.span(node)
-            self.out.append(
-                Block("code", line, end, node.meta.get("content", ""), depth, None, quote)
-            )
-        elif name == "hr":
-            line, _ = self.span(node)
-            self.out.append(Block("hr", line, line, "", depth, None, quote))
+    # -- the leaves: one block each --------------------------------------------------
+    def heading(self, node: Any, depth: int, quote: int, number: int | None) -> None:
+        line, end = self.lines(*(node.srcmap or (0, 0)))
+        text = self.inline(node.children, quote, False)
+        level = int(node.meta.get("level", 1))
+        self.out.append(Block("heading", line, end, text, level, None, quote))
+
+    def paragraph(self, node: Any, depth: int, quote: int, number: int | None) -> None:
+        line, end = self.lines(*(node.srcmap or (0, 0)))
+        text = self.inline(node.children, quote, depth > 0)
+        self.out.append(Block("item" if depth else "para", line, end, text, depth, number, quote))
+
+    def table(self, node: Any, depth: int, quote: int, number: int | None) -> None:
+        line, end = self.lines(*(node.srcmap or (0, 0)))
+        self.out.append(Block("table", line, end, "", depth, None, quote, self.rows(node)))
+
+    def content(self, node: Any, depth: int, quote: int, number: int | None) -> None:
+        """An HTML block or code (indented or fenced), its content as the parser gives it."""
+        line, end = self.lines(*(node.srcmap or (0, 0)))
+        kind = "html" if node.name == "html_block" else "code"
+        self.out.append(Block(kind, line, end, node.meta.get("content", ""), depth, None, quote))
+
+    def hr(self, node: Any, depth: int, quote: int, number: int | None) -> None:
+        line, _ = self.lines(*(node.srcmap or (0, 0)))
+        self.out.append(Block("hr", line, line, "", depth, None, quote))
+
+
+# The method that makes the block of each leaf kind (a class-level table: bound
+# methods held by the walker would make it a reference cycle).
+_LEAVES: dict[str, Callable[[_Walker, Any, int, int, int | None], None]] = {
+    "heading": _Walker.heading,
+    "lheading": _Walker.heading,
+    "paragraph": _Walker.paragraph,
+    "table": _Walker.table,
+    "html_block": _Walker.content,
+    "code_block": _Walker.content,
+    "fence": _Walker.content,
+    "hr": _Walker.hr,
+}
+
+
+def _unprefixed(text: str, quote: int) -> str:
+    """Continuation lines of a block's text without their block-quote prefixes (or, in
+    a list, their indentation)."""
+    first, *rest = text.split("\n")
+    return "\n".join([first, *(_QUOTE_PREFIX.sub("", ln) if quote else ln.lstrip() for ln in rest)])
 
 
 # -- fallback: markdown-it-py, the same CommonMark rules in pure Python -------------------

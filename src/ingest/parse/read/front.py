@@ -14,6 +14,7 @@ import json
 import re
 import tomllib
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 import frontmatter
@@ -44,6 +45,7 @@ class _AliasLimit(yaml.YAMLError):
         self.problem_mark = mark
 
 
+@lru_cache(maxsize=8)  # one class per pair of limits, not one per document
 def _bounded_loader(max_aliases: int, max_nodes: int) -> type[yaml.SafeLoader]:
     class BoundedSafeLoader(yaml.SafeLoader):
         """SafeLoader that tracks the size the document would have once aliases are

@@ -27,7 +27,6 @@ _PARAGRAPH = re.compile(
     r"|add to (?:cart|basket)|buy now|in stock\.?|inquire now|contact us\.?"
     r"|\[?click to (?:download|enlarge|view)[^.]*\]?\.?"
     r"|need (?:custom synthesis|industrial/bulk grade|help)\??.*"
-    r"|.{0,80}\boffers custom synthesis\b.*"
     r"|(?:e-?mail|phone|tel|fax|address)\s*:.*"
     r"|to cite this (?:document|article|page|guide)\b.*"
     r"|technical support\s*:.*"
@@ -59,9 +58,20 @@ _FIELDS = {
 }
 
 
+# Apart from _PARAGRAPH: tried at up to 80 places of every paragraph, it cost more than
+# all the other phrases together.  It can only match where the first 104 characters
+# hold "ynth" in some case (no other character matches y, n, t or h ignoring case).
+_OFFERS = re.compile(r"^.{0,80}\boffers custom synthesis\b", re.IGNORECASE | re.DOTALL)
+_OFFERS_REACH = 80 + len("offers custom synthesis") + 1
+
+
 def is_boilerplate(text: str) -> bool:
     """True when a whole block (plain text) is vendor furniture."""
-    return bool(text) and len(text) < 600 and _PARAGRAPH.match(text) is not None
+    if not text or len(text) >= 600:
+        return False
+    if _PARAGRAPH.match(text) is not None:
+        return True
+    return "ynth" in text[:_OFFERS_REACH].lower() and _OFFERS.match(text) is not None
 
 
 def is_boilerplate_heading(text: str, vendor: str | None = None) -> bool:
@@ -132,12 +142,19 @@ def _contact_signals(line: str) -> int:
     )
 
 
-def _contact_block(text: str) -> tuple[bool, int]:
-    """(every line is short enough for a contact block, contact signals in it)."""
-    lines = [ln.strip() for ln in text.split("\n") if ln.strip()]
-    if not lines or any(len(ln) > _CONTACT_LINE_MAX for ln in lines):
-        return False, 0
-    return True, sum(_contact_signals(ln) for ln in lines)
+def _short_lines(text: str) -> bool:
+    """``text`` has a non-blank line, and every line is short enough for a contact block."""
+    if len(text) <= _CONTACT_LINE_MAX:  # so is every line of it
+        return bool(text.strip())
+    lines = [ln.strip() for ln in text.split("\n")]
+    return any(lines) and all(len(ln) <= _CONTACT_LINE_MAX for ln in lines)
+
+
+def _signals(blocks: list[Any]) -> int:
+    """Contact signals (address, phone, e-mail) in the non-blank lines of ``blocks``."""
+    return sum(
+        _contact_signals(s) for b in blocks for ln in b.text.split("\n") if (s := ln.strip())
+    )
 
 
 def mark_furniture(blocks: list[Any]) -> list[Any]:
@@ -169,11 +186,15 @@ def _mark_contact_sections(blocks: list[Any]) -> None:
         while end < len(blocks) and blocks[end].kind != "heading":
             end += 1
         body = blocks[start + 1 : end]
-        if small and body and all(b.kind in ("para", "item") for b in body):
-            # The raw source: these shapes survive markup, and most sections fail on
-            # the first long line without any cleaning.
-            shapes = [_contact_block(b.text) for b in body]
-            if all(short for short, _ in shapes) and sum(n for _, n in shapes) >= 2:
-                for b in body:
-                    b.furniture = True
+        # The raw source: these shapes survive markup, and most sections fail on
+        # the first long line, before any signal is looked for.
+        if (
+            small
+            and body
+            and all(b.kind in ("para", "item") for b in body)
+            and all(_short_lines(b.text) for b in body)
+            and _signals(body) >= 2
+        ):
+            for b in body:
+                b.furniture = True
         start = end

@@ -23,6 +23,7 @@ from typing import Any
 
 from bs4 import BeautifulSoup, Tag
 
+from .. import collector
 from .htmltable import read_tables
 
 _YEAR = re.compile(r"^(?:19|20)\d\d$")
@@ -105,7 +106,10 @@ _TAB_KINDS = ("para", "item", "code")
 
 
 def _tabbed(lines: list[str], b: Any) -> bool:
-    return all("\t" in ln for ln in lines[b.line - 1 : b.end])
+    first = b.line - 1  # most blocks fail on their first line: no slice for them
+    if first < len(lines) and "\t" not in lines[first]:
+        return False
+    return all("\t" in ln for ln in lines[first : b.end])
 
 
 _LIST_MARKER = re.compile(r"^\s*(?:[-+*]|\d{1,9}[.)])[ \t]+")
@@ -170,7 +174,13 @@ def html_tables(html: str, line: int) -> list[RawTable]:
 
 def soup_tables(html: str, line: int) -> list[RawTable]:
     """:func:`html_tables` through BeautifulSoup's tolerant tree (any markup)."""
-    soup = BeautifulSoup(html, "html.parser")
+    try:
+        return _soup_tables(BeautifulSoup(html, "html.parser"), line)
+    finally:
+        collector.collect_dropped()  # the tree is a web of cycles
+
+
+def _soup_tables(soup: BeautifulSoup, line: int) -> list[RawTable]:
     out: list[RawTable] = []
     for table in soup.find_all("table"):
         if not isinstance(table, Tag) or table.find_parent("table") is not None:
