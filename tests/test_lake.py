@@ -23,10 +23,9 @@ from ingest.generate import generate_corpus
 from ingest.lake.maintain import maintain
 from ingest.lake.migrate import duplicate_keys
 from ingest.lake.snapshots import open_lake, snapshot_ids
-from ingest.lake.spec import attach, parse
-from ingest.lake.target import LakeBusy, LakeTarget
-from ingest.pipeline import remove_source_run, run, run_pipeline
-from ingest.plan import plan_run
+from ingest.lake.spec import parse
+from ingest.lake.target import LakeTarget
+from ingest.pipeline import remove_source_run, run_pipeline
 from wh_helpers import RUN_COLUMNS
 from wh_helpers import snapshot as file_snapshot
 
@@ -213,44 +212,6 @@ def test_remove_source_and_sources_on_a_lake(tmp_path: Path, corpus: Path) -> No
     assert lake.query("SELECT DISTINCT source FROM documents") == [("other",)]
     assert lake.query("SELECT source FROM sources") == [("other",)]
     assert lake.query("SELECT * FROM documents ORDER BY doc_id") == keep
-
-
-def _conflicting_plan(lake: Lake, times: list[int]):
-    """The real plan, then (``times`` times) another writer commits a change to the rows
-    this run rewrites: its ``sources`` row.  The run's own commit then conflicts."""
-
-    def plan(cfg, wh, run_id):  # type: ignore[no-untyped-def]
-        out = plan_run(cfg, wh, run_id)
-        if times[0] > 0:
-            times[0] -= 1
-            with duckdb.connect() as con:
-                attach(con, parse(lake.catalog, lake.data))
-                con.execute("UPDATE sources SET last_run_at = now()")
-        return out
-
-    return plan
-
-
-def test_a_conflicting_commit_is_retried_then_given_up_with_one_line(
-    tmp_path: Path, corpus: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    from ingest.pipeline import local_executor
-
-    lake = Lake(tmp_path / "lake")
-    lake.run(f"mono={corpus}")
-    _edit_one(corpus)
-    tables, runs = lake.tables(), lake.snapshots()
-    monkeypatch.setenv("INGEST_LAKE_COMMIT_RETRIES", "1")
-    with pytest.raises(LakeBusy) as err:
-        run(lake.cfg(f"mono={corpus}"), local_executor, plan=_conflicting_plan(lake, [2]))
-    line = str(err.value)
-    assert "\n" not in line and "conflicted with other writers 2 times" in line
-    assert "nothing of it was committed" in line
-    assert lake.tables() == tables and lake.snapshots() == runs  # nothing half-committed
-    summary = run(lake.cfg(f"mono={corpus}"), local_executor, plan=_conflicting_plan(lake, [1]))
-    assert summary.loaded == 1 and len(lake.snapshots()) == 2
-    with open_lake(lake.catalog, lake.data) as con:
-        assert duplicate_keys(con) == {}
 
 
 @pytest.mark.parametrize(

@@ -22,6 +22,7 @@ import duckdb
 
 from ..config import ConfigError
 from .spec import ALIAS, LakeSpec, attach, from_options
+from .warehouse import unreadable
 
 
 @dataclass(frozen=True)
@@ -56,7 +57,13 @@ def open_lake(
             raise ConfigError(f"no lake at {spec.label} (run `ingest run --lake ...` first)")
     con = duckdb.connect(config={"memory_limit": "256MB"})
     with con:
-        attach(con, spec, read_only=True, snapshot=snapshot)
+        try:
+            attach(con, spec, read_only=True, snapshot=snapshot)
+        except duckdb.Error as exc:
+            if "explicitly disabled" in str(exc):
+                no_lake = f"no lake at {spec.label} (run `ingest run --lake ...` first)"
+                raise ConfigError(no_lake) from None
+            raise unreadable(spec, exc) from None
         yield con
 
 

@@ -174,6 +174,9 @@ class LakeTarget:
             try:
                 attach(con, self.spec, read_only=True)
             except duckdb.Error as exc:
+                if "creating a new ducklake is explicitly disabled" in str(exc).lower():
+                    yield None  # a catalog database without a lake in it yet
+                    return
                 raise unreadable(self.spec, exc) from None
             yield con
 

@@ -54,8 +54,16 @@ class LakeConflict(RuntimeError):
 # What a commit says when another writer got there first: DuckLake's logical conflict
 # ("Transaction conflict - attempting to delete from table ... in the same data file"),
 # a SQLite catalog held by another commit ("database is locked"), PostgreSQL's
-# serialization failures.  All mean: nothing was committed, the run may be tried again.
-_CONFLICTS = ("conflict", "database is locked", "could not serialize", "deadlock detected")
+# serialization failures, and two first runs creating the same new lake on PostgreSQL
+# ("duplicate key" while DuckLake initialises its catalog).  All mean: nothing was
+# committed, the run may be tried again.
+_CONFLICTS = (
+    "conflict",
+    "database is locked",
+    "could not serialize",
+    "deadlock detected",
+    "duplicate key",
+)
 
 
 def is_conflict(exc: BaseException) -> bool:
