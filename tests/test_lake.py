@@ -273,3 +273,22 @@ def test_a_lake_spec_keeps_a_password_out_of_messages() -> None:
     assert "secret" not in spec.label and "dbname=x" in spec.label
     with pytest.raises(ConfigError):
         parse("postgres:", "/tmp/d")
+
+
+@pytest.mark.flow
+@pytest.mark.slow
+def test_the_prefect_flow_on_a_dask_cluster_loads_the_lake(
+    prefect_harness: None, tmp_path: Path, corpus: Path
+) -> None:
+    """The target is part of the flow's one parameter; parse batches on a local Dask
+    cluster, loading in the flow's process, into the lake: what the file gets."""
+    from ingest.prefect.flow import run_flow
+
+    lake, db = Lake(tmp_path / "lake"), tmp_path / "file.duckdb"
+    cfg = RunConfig.from_dict(
+        {**lake.cfg(f"mono={corpus}").as_dict(), "task_runner": "dask", "workers": 2}
+    )
+    summary = run_flow(cfg)
+    want = run_pipeline(RunConfig(sources=[f"mono={corpus}"], db=str(db), workers=1))
+    assert summary.counts() == want.counts() and "@ snapshot" in summary.db
+    assert lake.tables() == file_snapshot(db)
