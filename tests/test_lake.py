@@ -292,3 +292,38 @@ def test_the_prefect_flow_on_a_dask_cluster_loads_the_lake(
     want = run_pipeline(RunConfig(sources=[f"mono={corpus}"], db=str(db), workers=1))
     assert summary.counts() == want.counts() and "@ snapshot" in summary.db
     assert lake.tables() == file_snapshot(db)
+
+
+def test_a_lake_run_stopped_midway_leaves_the_lake_as_it_was(tmp_path: Path, corpus: Path) -> None:
+    """SIGTERM while the run's rows are staged: exit 143, no snapshot, the tables as they
+    were; the next run loads what the stopped one would have."""
+    import signal
+    import time
+
+    lake = Lake(tmp_path / "lake")
+    lake.run(f"mono={corpus}")
+    more = tmp_path / "more"
+    generate_corpus(more, 40, seed=8, bad_share=0.0)
+    tables, runs = lake.tables(), lake.snapshots()
+    tmp = tmp_path / "tmp"
+    tmp.mkdir()
+    args = ["run", "--no-prefect", "--no-progress", "--workers", "1", "--batch-size", "2"]
+    args += [f"mono={corpus}", f"more={more}", "--lake", lake.catalog, "--lake-data", lake.data]
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "ingest.cli", *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "TMPDIR": str(tmp)},
+    )
+    deadline = time.time() + 240
+    while not list(tmp.glob("ingest-lake-*/build.stage/*.parquet")) and time.time() < deadline:
+        assert proc.poll() is None, proc.communicate()
+        time.sleep(0.05)
+    proc.send_signal(signal.SIGTERM)
+    _, err = proc.communicate(timeout=120)
+    assert proc.returncode == 143, err
+    assert lake.tables() == tables and lake.snapshots() == runs
+    assert not list(tmp.glob("ingest-lake-*"))  # the run's private folder went with it
+    counts = lake.run(f"mono={corpus}", f"more={more}")
+    assert counts["loaded"] == 40 and len(lake.snapshots()) == 2

@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import os
 import re
 import shutil
 import tempfile
@@ -101,8 +102,6 @@ class LakeWarehouse(Warehouse):
         self._stops = contextlib.ExitStack()
 
     def __enter__(self) -> LakeWarehouse:
-        import os
-
         try:
             t0 = time.perf_counter()
             self.memory_limit = os.environ.get(MEMORY_LIMIT_ENV) or DEFAULT_MEMORY_LIMIT
