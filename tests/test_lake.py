@@ -179,6 +179,7 @@ def test_a_one_file_change_writes_only_that_files_rows(tmp_path: Path, corpus: P
     assert written.get("source_files") == 1 + bad and before > 1 + bad
 
 
+@pytest.mark.slow
 def test_maintain_merges_expires_and_cleans_without_changing_the_tables(
     tmp_path: Path, corpus: Path
 ) -> None:
@@ -294,6 +295,7 @@ def test_the_prefect_flow_on_a_dask_cluster_loads_the_lake(
     assert lake.tables() == file_snapshot(db)
 
 
+@pytest.mark.slow
 def test_a_lake_run_stopped_midway_leaves_the_lake_as_it_was(tmp_path: Path, corpus: Path) -> None:
     """SIGTERM while the run's rows are staged: exit 143, no snapshot, the tables as they
     were; the next run loads what the stopped one would have."""

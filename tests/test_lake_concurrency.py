@@ -31,6 +31,10 @@ from ingest.plan import plan_run
 from test_lake import Lake, _edit_one, _rows
 from wh_helpers import snapshot as file_snapshot
 
+# Several processes and a real PostgreSQL: ~100 s in all, so with the long scenarios
+# (`make test` and CI run them; `pytest -m "not slow"` leaves them out).
+pytestmark = pytest.mark.slow
+
 
 @pytest.fixture(params=["sqlite", "postgres"])
 def lake(request: pytest.FixtureRequest, tmp_path: Path) -> Lake:
