@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from postgres import postgres_dsn, postgres_server  # noqa: F401  (a real PostgreSQL)
+
 ROOT = Path(__file__).resolve().parents[1]
 CORPUS = ROOT.parent / "shared" / "corpus"
 SEEDS = CORPUS / "seeds"
