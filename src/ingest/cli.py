@@ -85,6 +85,7 @@ def _parser() -> argparse.ArgumentParser:
     _schema_parser(sub)
     _report_parser(sub)
     _search_parser(sub)
+    _lake_parser(sub)
     return p
 
 
@@ -194,6 +195,7 @@ def _run_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
     )
     r.add_argument("sources", nargs="+", metavar="SOURCE", help=SOURCE_HELP)
     r.add_argument("--db", default=DEFAULT_DB, help=f"warehouse file (default {DEFAULT_DB})")
+    _lake_options(r)
     _run_options(r)
     r.add_argument(
         "--strict",
@@ -232,6 +234,7 @@ def _serve_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     )
     s.add_argument("sources", nargs="+", metavar="SOURCE", help=SOURCE_HELP)
     s.add_argument("--db", default=DEFAULT_DB, help=f"warehouse file (default {DEFAULT_DB})")
+    _lake_options(s)
     s.add_argument("--cron", required=True, help="cron expression, e.g. '0 * * * *'")
     s.add_argument("--name", default="ingest-scheduled", help="deployment name")
     _run_options(s)
@@ -305,6 +308,7 @@ def _sources_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "Opens the warehouse read-only.",
     )
     s.add_argument("--db", default=DEFAULT_DB, help=f"warehouse file (default {DEFAULT_DB})")
+    _lake_options(s)
     s.add_argument("--format", choices=("text", "json"), default="text")
     s.set_defaults(func=commands.sources)
 
@@ -318,6 +322,7 @@ def _remove_source_parser(sub: argparse._SubParsersAction[argparse.ArgumentParse
     )
     s.add_argument("name", metavar="NAME", help="source name (see `ingest sources`)")
     s.add_argument("--db", default=DEFAULT_DB, help=f"warehouse file (default {DEFAULT_DB})")
+    _lake_options(s)
     s.add_argument(
         "--lock-timeout",
         type=_seconds,
@@ -378,6 +383,7 @@ def _report_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> 
         "Opens the warehouse read-only.",
     )
     r.add_argument("--db", default=DEFAULT_DB, help=f"warehouse file (default {DEFAULT_DB})")
+    _lake_options(r)
     r.add_argument("--run", metavar="ID", default=None, help="run id or prefix (default: latest)")
     r.add_argument("--html", metavar="FILE", required=True, type=_output_file, help="page to write")
     _drift_options(r)
@@ -396,11 +402,63 @@ def _search_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> 
     )
     s.add_argument("query", metavar="QUERY", help="words to look for")
     s.add_argument("--db", default=DEFAULT_DB, help=f"warehouse file (default {DEFAULT_DB})")
+    _lake_options(s)
     s.add_argument("--family", choices=("monograph", "guide", "generic"), default=None)
     s.add_argument("--source", default=None, help="only documents of this source")
     s.add_argument("--limit", type=_positive_int, default=20, help="hits to print (default 20)")
     s.add_argument("--format", choices=("text", "json"), default="text")
     s.set_defaults(func=commands.search)
+
+
+def _lake_options(p: argparse.ArgumentParser) -> None:
+    """``--lake``/``--lake-data``: a DuckLake target instead of ``--db`` (see ingest.lake)."""
+    p.add_argument(
+        "--lake",
+        metavar="CATALOG",
+        default=None,
+        help="write to / read a DuckLake instead of --db: sqlite:PATH, postgres:DSN or "
+        "duckdb:PATH (default: $INGEST_LAKE)",
+    )
+    p.add_argument(
+        "--lake-data",
+        metavar="DIR",
+        default=None,
+        help="the lake's Parquet folder (default: $INGEST_LAKE_DATA)",
+    )
+
+
+def _lake_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    lk = sub.add_parser(
+        "lake",
+        help="DuckLake upkeep: maintain, snapshots",
+        description="Commands for a DuckLake target (--lake/--lake-data or INGEST_LAKE/"
+        "INGEST_LAKE_DATA).",
+    )
+    actions = lk.add_subparsers(dest="lake_command", metavar="ACTION", required=True)
+    m = actions.add_parser(
+        "maintain",
+        help="merge small files, expire old snapshots, delete unreferenced files",
+        description="Merge adjacent small Parquet files, expire snapshots older than "
+        "--keep (runs older than that can no longer be travelled to), and delete the files "
+        "no remaining snapshot needs. Safe beside readers and writers.",
+    )
+    _lake_options(m)
+    m.add_argument(
+        "--keep",
+        metavar="DAYS",
+        type=float,
+        default=30.0,
+        help="days of snapshots to keep for time travel (default 30)",
+    )
+    m.set_defaults(func=commands.lake_maintain)
+    sn = actions.add_parser(
+        "snapshots",
+        help="the lake snapshot each run committed",
+        description="List runs with the lake snapshot each committed (for AT (VERSION => n)).",
+    )
+    _lake_options(sn)
+    sn.add_argument("--format", choices=("text", "json"), default="text")
+    sn.set_defaults(func=commands.lake_snapshots)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -15,6 +15,7 @@ pyarrow.  ``run`` decides who orchestrates before anything heavy is imported:
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import sys
 import time
@@ -75,6 +76,11 @@ def config_from(args: argparse.Namespace) -> RunConfig:
     db = Path(args.db).resolve()
     check_location(db)
     options: dict[str, Any] = {"db": str(db)}
+    from .lake.spec import from_options
+
+    spec = from_options(args.lake, args.lake_data)
+    if spec is not None:
+        options.update(lake=f"{spec.kind}:{spec.where}", lake_data=spec.data)
     for name in ("workers", "batch_size", "lock_timeout"):
         if getattr(args, name) is not None:
             options[name] = getattr(args, name)
@@ -117,12 +123,12 @@ def run(args: argparse.Namespace) -> int:
     started = time.perf_counter()
     cfg = config_from(args)
     from .drift import DriftFailure
-    from .lock import WarehouseLock
+    from .lake.target import target_for
 
     # Taken here, before any server starts, and held to the end: the run loop, in this
-    # process on every path, reuses it (the lock is re-entrant).
+    # process on every path, reuses it (the lock is re-entrant).  A lake has no lock.
     try:
-        with WarehouseLock(cfg.db, timeout=cfg.lock_timeout):
+        with target_for(cfg).lock():
             _check_names(cfg)
             summary = _orchestrate(cfg, args)
     except DriftFailure as exc:  # the summary says what drifted; the error line, why it failed
@@ -154,15 +160,13 @@ def _orchestrate(cfg: RunConfig, args: argparse.Namespace) -> RunSummary:
     quiet_prefect()
     configured = server_configured()
     if not configured and not args.always_flow:
-        from .freshness import check
-        from .lock import WarehouseLock
+        from .lake.target import target_for
         from .pipeline import run as run_loop
 
-        with WarehouseLock(cfg.db, timeout=cfg.lock_timeout) as lock:
+        target = target_for(cfg)
+        with target.lock() as lock:
             t0 = time.perf_counter()
-            verdict = check(
-                cfg.sources, cfg.db, rehash=cfg.rehash, until="parse", select=cfg.selection()
-            )
+            verdict = target.check(cfg, "parse")
             check_s = time.perf_counter() - t0
             if not verdict.parse:
                 summary = run_loop(
@@ -224,6 +228,14 @@ def _check_names(cfg: RunConfig) -> None:
 
     from .sources import check_names
 
+    if cfg.lake:
+        from .lake.target import target_for
+
+        with target_for(cfg).reader() as lake:
+            if lake is not None:
+                with contextlib.suppress(duckdb.CatalogException):  # no tables yet
+                    check_names(lake, cfg.sources)
+        return
     if not Path(cfg.db).is_file():
         return
     try:
@@ -254,9 +266,15 @@ def sources(args: argparse.Namespace) -> int:
     or JSON; a ConfigError when there is no warehouse at ``--db``."""
     from .sources import list_sources
 
-    if not Path(args.db).is_file():
+    lake = _lake_target(args)
+    if lake is not None:
+        from .lake.commands import lake_sources_info
+
+        info = lake_sources_info(lake)
+    elif not Path(args.db).is_file():
         raise ConfigError(f"no warehouse at {args.db} (run `ingest run` first, or pass --db)")
-    info = list_sources(args.db)
+    else:
+        info = list_sources(args.db)
     if args.format == "json":
         print(
             json.dumps(
@@ -305,10 +323,11 @@ def remove_source(args: argparse.Namespace) -> int:
     recorded run and say how many went."""
     from .pipeline import remove_source_run
 
-    if not Path(args.db).is_file():
+    lake = _lake_target(args)
+    if lake is None and not Path(args.db).is_file():
         raise ConfigError(f"no warehouse at {args.db}")
     summary = remove_source_run(
-        str(Path(args.db).resolve()), args.name, lock_timeout=args.lock_timeout
+        str(Path(args.db).resolve()), args.name, lock_timeout=args.lock_timeout, target=lake
     )
     print(
         f"ingest: removed source {args.name!r}: {summary.removed} document(s) "
@@ -343,9 +362,14 @@ def report(args: argparse.Namespace) -> int:
     from .drift import settings_from
     from .quality_report import write_report
 
-    data = write_report(
-        args.db, args.html, run=args.run, settings=settings_from(drift_settings(args))
-    )
+    lake = _lake_target(args)
+    settings = settings_from(drift_settings(args))
+    if lake is not None:
+        from .lake.commands import lake_report
+
+        data = lake_report(lake, args.html, run=args.run, settings=settings)
+    else:
+        data = write_report(args.db, args.html, run=args.run, settings=settings)
     print(
         f"ingest: quality report of run {data.run['run_id']} written to "
         f"{Path(args.html).resolve()} ({len(data.findings)} drift finding(s), "
@@ -368,6 +392,35 @@ def search(args: argparse.Namespace) -> int:
     from .search import format_json, format_text
     from .search import search as run_search
 
+    if _lake_target(args) is not None:
+        raise ConfigError(
+            "search is not offered on a lake: its index lives in the DuckDB file target only "
+            "(query the lake's sections and faqs tables with SQL instead)"
+        )
     hits = run_search(args.db, args.query, family=args.family, source=args.source, limit=args.limit)
     print(format_json(hits, args.query) if args.format == "json" else format_text(hits, args.query))
     return EXIT_OK
+
+
+def _lake_target(args: argparse.Namespace) -> Any:
+    """The LakeTarget of a command's ``--lake``/``--lake-data`` (or the environment);
+    None when the command is for the DuckDB file."""
+    from .lake.spec import from_options
+    from .lake.target import LakeTarget
+
+    spec = from_options(getattr(args, "lake", None), getattr(args, "lake_data", None))
+    return LakeTarget(spec) if spec else None
+
+
+def lake_maintain(args: argparse.Namespace) -> int:
+    """``ingest lake maintain``: merge, expire and clean up a lake; print what it did."""
+    from .lake.commands import maintain_command
+
+    return maintain_command(args)
+
+
+def lake_snapshots(args: argparse.Namespace) -> int:
+    """``ingest lake snapshots``: each run and the snapshot its commit made."""
+    from .lake.commands import snapshots_command
+
+    return snapshots_command(args)

@@ -98,8 +98,10 @@ def source_literal(name: str) -> str:
 def known(con: duckdb.DuckDBPyConnection, source: str) -> Iterator[Known]:
     """``source_files`` rows of ``source`` in ``source_path`` order, a page at a time.
     Read through a cursor of its own, so the caller may write meanwhile."""
+    (db,) = con.execute("SELECT current_database()").fetchone() or ("memory",)
     cur = con.cursor()
     try:
+        cur.execute(f'USE "{db}"')  # a new cursor's default is the first database: a lake's not
         cur.execute(
             "SELECT source_path, size, mtime_ns, content_sha256, status, parser_version, "
             f"error_code FROM source_files WHERE source = {source_literal(source)} ORDER BY source_path"

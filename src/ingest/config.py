@@ -139,6 +139,10 @@ class RunConfig:
     # Drift checks of the run's quality (ingest.drift): window, min_runs, thresholds,
     # strict; plain JSON so a served deployment stores it as its parameter.
     drift: dict[str, Any] = field(default_factory=dict)
+    # A DuckLake target instead of ``db`` (ingest.lake): ``sqlite:PATH``, ``postgres:DSN``
+    # or ``duckdb:PATH``, and the folder of its Parquet files.
+    lake: str | None = None
+    lake_data: str | None = None
 
     def __post_init__(self) -> None:
         # Library callers may pass plain paths or dicts (a deployment's stored JSON).

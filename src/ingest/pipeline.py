@@ -20,6 +20,7 @@ only journaled (:mod:`ingest.journal`).
 from __future__ import annotations
 
 import contextlib
+import copy
 import functools
 import json
 import time
@@ -34,7 +35,8 @@ from .batch import BatchResult, process_batch
 from .config import RunConfig, Source
 from .discover import SourceFile
 from .finish import record_run, record_sources, remove_missing, remove_source, requarantine
-from .freshness import Verdict, check
+from .freshness import Verdict
+from .lake.target import FileTarget, Target, target_for
 from .load import Loader
 from .lock import WarehouseLock
 from .plan import RunPlan, iter_batches, plan_run
@@ -102,21 +104,28 @@ def run(
     t_start = time.perf_counter()
     limits.from_env()  # a bad INGEST_MAX_... is a usage error before anything is touched
     run_id = run_id or new_run_id()
-    summary = RunSummary(run_id, db=cfg.db, sources=cfg.source_names, orchestration=orchestration)
+    target = target_for(cfg)
+    summary = RunSummary(
+        run_id, db=target.label, sources=cfg.source_names, orchestration=orchestration
+    )
     with contextlib.ExitStack() as stack:
         if lock is None:
-            lock = stack.enter_context(WarehouseLock(cfg.db, timeout=cfg.lock_timeout))
+            lock = stack.enter_context(target.lock())
             verdict = None  # a check made without this lock proves nothing
         if verdict is None:
             t0 = time.perf_counter()
-            verdict = check(
-                cfg.sources, cfg.db, rehash=cfg.rehash, until="change", select=cfg.selection()
-            )
+            verdict = target.check(cfg, "change")
             summary.timings["check"] = time.perf_counter() - t0
         if verdict.noop:
             _record_noop(cfg, verdict, summary, started=t_start)
         else:
-            _build(cfg, executor, summary, progress or Progress(enabled=False), plan, lock)
+            base = copy.deepcopy(summary)
+
+            def attempt() -> None:
+                summary.__dict__.update(copy.deepcopy(base).__dict__)  # a retry starts afresh
+                _build(cfg, executor, summary, progress or Progress(enabled=False), plan, lock)
+
+            target.committing(attempt)
     summary.timings["flow"] = time.perf_counter() - t_start
     return summary
 
@@ -127,13 +136,14 @@ def _build(
     summary: RunSummary,
     progress: Progress,
     plan: PlanStep,
-    lock: WarehouseLock,
+    lock: WarehouseLock | None,
 ) -> None:
-    """The run proper: private build, plan, parse and load, finish, publish."""
+    """The run proper: private build (or lake transaction), plan, parse and load, finish,
+    publish."""
     run_id = summary.run_id
     if cfg.task_runner == "process":
         workers.start()  # its imports overlap the copy and the plan, on another core
-    with Warehouse(cfg.db, lock=lock) as wh:
+    with target_for(cfg).open(lock, run_id) as wh:
         check_names(wh.connection(), cfg.sources)
         t0 = time.perf_counter()
         the_plan = plan(cfg, wh, run_id)
@@ -158,6 +168,8 @@ def _build(
         wh.publish()
         summary.timings.update(wh.timings)
         summary.copy_method = wh.copy_method
+        if wh.snapshot_id is not None:
+            summary.db = f"{summary.db} @ snapshot {wh.snapshot_id}"
 
 
 def _record_noop(cfg: RunConfig, verdict: Verdict, summary: RunSummary, started: float) -> None:
@@ -331,19 +343,23 @@ def run_pipeline(
     return run(cfg, local_executor, run_id=run_id, progress=progress)
 
 
-def remove_source_run(db: str, name: str, *, lock_timeout: float = 60.0) -> RunSummary:
+def remove_source_run(
+    db: str, name: str, *, lock_timeout: float = 60.0, target: Target | None = None
+) -> RunSummary:
     """Remove source ``name`` and all its documents in one published change, recorded in
     ``ingest_runs`` (``action = 'remove-source'``).  Raises :class:`UnknownSource` for a
-    name the warehouse does not hold."""
+    name the warehouse does not hold.  ``target``: a lake (default: the file ``db``)."""
     t_start = time.perf_counter()
     started = datetime.now(UTC)
-    summary = RunSummary(new_run_id(), db=db, sources=[name], orchestration="library")
-    with Warehouse(db, lock_timeout=lock_timeout) as wh:
+    target = target or FileTarget(db, lock_timeout)
+    run_id = new_run_id()
+    summary = RunSummary(run_id, db=target.label, sources=[name], orchestration="library")
+    with target.lock() as lock, target.open(lock, run_id) as wh:
         row = wh.query("SELECT root FROM sources WHERE source = ?", [name])
         if not row:
             known = [r[0] for r in wh.query("SELECT source FROM sources ORDER BY source")]
             raise UnknownSource(
-                f"no source named {name!r} in {db} (sources: {', '.join(known) or 'none'})"
+                f"no source named {name!r} in {target.label} (sources: {', '.join(known) or 'none'})"
             )
         summary.removed = remove_source(wh, name)
         record_run(

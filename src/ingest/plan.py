@@ -82,7 +82,7 @@ class _Tables:
         self.rows: dict[str, list[tuple[Any, ...]]] = {t: [] for t in WORK_TABLES}
         con = wh.connection()
         for name, cols in _DDL.items():
-            con.execute(f"CREATE OR REPLACE TABLE {name} ({cols})")
+            con.execute(f"CREATE OR REPLACE {wh.work_table} {name} ({cols})")
 
     def add(self, table: str, row: tuple[Any, ...]) -> None:
         rows = self.rows[table]

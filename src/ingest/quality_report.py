@@ -76,21 +76,34 @@ def read(db: str | Path, *, run: str | None, settings: drift.DriftSettings) -> R
         first = str(exc).strip().splitlines()[0][:200]
         raise ConfigError(f"{db} cannot be opened as a warehouse: {first}") from None
     with con:
-        tables = {r[0] for r in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()}
-        if "ingest_runs" not in tables:
-            raise ConfigError(f"{db} is not an ingest warehouse (it has no ingest_runs table)")
-        chosen = _pick_run(con, run)
-        sources = json.loads(chosen["source_names"] or "[]")
-        data = ReportData(str(db), chosen, sources)
-        data.runs = con.execute(
-            "SELECT run_id, action, finished_at, files_seen, loaded, unchanged, quarantined, "
-            "removed FROM ingest_runs ORDER BY finished_at DESC LIMIT 50"
+        return read_from(con, str(db), run=run, settings=settings)
+
+
+def read_from(
+    con: duckdb.DuckDBPyConnection, label: str, *, run: str | None, settings: drift.DriftSettings
+) -> ReportData:
+    """Gather the page's data from the warehouse that is ``con``'s current database (a file,
+    or a lake attached and used); ``label`` names it in messages and on the page."""
+    tables = {
+        r[0]
+        for r in con.execute(
+            "SELECT table_name FROM duckdb_tables() WHERE database_name = current_database()"
         ).fetchall()
-        if "run_metrics" in tables:
-            data.history = metrics.history(con, sources)
-            _drift(data, settings)
-        _quarantine(con, data)
-        _repairs(con, data)
+    }
+    if "ingest_runs" not in tables:
+        raise ConfigError(f"{label} is not an ingest warehouse (it has no ingest_runs table)")
+    chosen = _pick_run(con, run)
+    sources = json.loads(chosen["source_names"] or "[]")
+    data = ReportData(label, chosen, sources)
+    data.runs = con.execute(
+        "SELECT run_id, action, finished_at, files_seen, loaded, unchanged, quarantined, "
+        "removed FROM ingest_runs ORDER BY finished_at DESC LIMIT 50"
+    ).fetchall()
+    if "run_metrics" in tables:
+        data.history = metrics.history(con, sources)
+        _drift(data, settings)
+    _quarantine(con, data)
+    _repairs(con, data)
     return data
 
 

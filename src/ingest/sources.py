@@ -103,15 +103,23 @@ def list_sources(db: str | Path) -> WarehouseInfo:
     from .storage import check_readable
 
     check_readable(db)
-    info = WarehouseInfo(str(db))
     with _open_read_only(db) as con:
-        if _has_table(con, "ingest_meta"):
-            info.meta = dict(con.execute("SELECT key, value FROM ingest_meta").fetchall())
-        if not _has_table(con, "sources"):
-            info.legacy = _has_table(con, "documents")
-            return info
-        rows = con.execute(
-            """
+        info = read_sources(con, str(db))
+    _latest_journaled(info, db)  # nothing to add when there is no sources table
+    return info
+
+
+def read_sources(con: duckdb.DuckDBPyConnection, label: str) -> WarehouseInfo:
+    """The sources and ``ingest_meta`` of the warehouse that is ``con``'s current database
+    (a file, or a lake attached and used)."""
+    info = WarehouseInfo(label)
+    if _has_table(con, "ingest_meta"):
+        info.meta = dict(con.execute("SELECT key, value FROM ingest_meta").fetchall())
+    if not _has_table(con, "sources"):
+        info.legacy = _has_table(con, "documents")
+        return info
+    rows = con.execute(
+        """
             SELECT s.source, s.root,
                    (SELECT count(*) FROM documents d WHERE d.source = s.source),
                    (SELECT count(*) FROM quarantine q
@@ -119,9 +127,8 @@ def list_sources(db: str | Path) -> WarehouseInfo:
                    s.last_run_id, s.last_run_at
             FROM sources s ORDER BY s.source
             """
-        ).fetchall()
+    ).fetchall()
     info.sources = [SourceInfo(*r) for r in rows]
-    _latest_journaled(info, db)
     return info
 
 

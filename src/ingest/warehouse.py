@@ -72,6 +72,9 @@ def megabytes(limit: str) -> int:
 class Warehouse:
     """Context manager around one run's private build of the warehouse."""
 
+    work_table = "TABLE"  # what the plan's work tables are created as (a lake: TEMP TABLE)
+    snapshot_id: int | None = None  # a lake's snapshot of the published run (a file: none)
+
     def __init__(
         self,
         db_path: str | Path,
