@@ -20,7 +20,7 @@ import pytest
 
 from ingest import extensions, schema
 from ingest.cli import main
-from ingest.document import doc_id_for, process_file
+from ingest.document import doc_id_for, process_bytes, process_file
 from ingest.lake.changes import diff, lake_relations
 from ingest.lake.migrate import table_ddl
 
@@ -158,13 +158,17 @@ def test_ingest_changes_after_two_real_runs_into_a_lake(
     ]
     docs = two_versions / "docs"
     shutil.copytree(two_versions / "v1", docs)
-    assert main(["run", f"docs={docs}", "--no-prefect", "--no-progress", *lake]) == 0
+    assert (
+        main(["run", f"docs={docs}", "--no-prefect", "--no-progress", "--workers", "1", *lake]) == 0
+    )
     capsys.readouterr()
     assert main(["lake", "snapshots", "--format", "json", *lake]) == 0
     first = json.loads(capsys.readouterr().out)[-1]["run_id"]
     shutil.rmtree(docs)
     shutil.copytree(two_versions / "v2", docs)
-    assert main(["run", f"docs={docs}", "--no-prefect", "--no-progress", *lake]) == 0
+    assert (
+        main(["run", f"docs={docs}", "--no-prefect", "--no-progress", "--workers", "1", *lake]) == 0
+    )
     capsys.readouterr()
 
     assert main(["changes", "--since", first[:8], "--format", "json", *lake]) == 0
@@ -222,3 +226,53 @@ def test_ingest_changes_without_a_lake_says_what_it_needs_with_exit_2(
     ]
     assert main(["changes", "--since", "abc", *lake]) == 2
     assert "no lake at sqlite:" in capsys.readouterr().err
+
+
+# -- the core on plain DuckDB tables ------------------------------------------------
+
+TWO_TABLES = """# Guide
+
+## Results
+
+| Dose | Effect |
+|---|---|
+{first}| 10 mg | mild |
+| 20 mg | strong |
+
+## Results
+
+| Dose | Effect |
+|---|---|
+| 10 mg | mild |
+| 20 mg | {effect} |
+"""
+
+
+def test_the_core_reads_any_relations_and_tells_same_named_tables_apart() -> None:
+    """Two versions in two schemas of one in-memory DuckDB (no lake at all); the two
+    tables sit under sections of the same heading, and a row is inserted at the top of
+    the first: one row's cells added there, one cell changed in the second table."""
+    con = duckdb.connect()
+    versions = {
+        "v1": TWO_TABLES.format(first="", effect="strong"),
+        "v2": TWO_TABLES.format(first="| 5 mg | none |\n", effect="very strong"),
+    }
+    for name, text in versions.items():
+        res = process_bytes(text.encode(), "g.md", source="s")
+        res.rows["documents"][0]["run_id"] = name
+        con.execute(f"CREATE SCHEMA {name}; USE {name}")
+        for table in schema.document_tables():
+            con.execute(table_ddl(table))
+            if res.rows.get(table):
+                con.register("new_rows", schema.frame(table, res.rows[table]))
+                con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM new_rows")
+    [doc] = diff(con, lambda t: f"memory.v1.{t}", lambda t: f"memory.v2.{t}")
+    cells = [
+        (i.change, i.key["table"], i.key["row"], i.key["column"], i.before, i.after)
+        for i in doc.items
+    ]
+    assert cells == [
+        ("added", "Results #1", "5 mg", "Dose", None, "5 mg"),
+        ("added", "Results #1", "5 mg", "Effect", None, "none"),
+        ("changed", "Results #2", "20 mg", "Effect", "strong", "very strong"),
+    ]

@@ -11,9 +11,9 @@ kind           natural key                                           value compa
 =============  ====================================================  ================
 faqs           question                                              answer
 facts          section heading, fact key (the bold label)            value
-table_cells    table (section heading + its number among that        text
-               section's tables), row (the text of its first
-               cell), column (header text)
+table_cells    table (its section's heading + its number among the   text
+               tables under a heading of that text), row (the
+               text of its first cell), column (header text)
 citations      reference number, where it is cited (a section        resolved
                heading, or a table and row as above)
 =============  ====================================================  ================
@@ -53,11 +53,12 @@ KINDS = ("faqs", "facts", "table_cells", "citations")
 
 # Each kind's keyed rows: doc_id, key (a list of text), value, for the documents in {ids}.
 # {r} maps a table name to its relation on one side.  A table's label is its section's
-# heading and its number among that section's tables; a row's label is its first cell.
+# heading and its number among the tables under headings of that text (two sections may
+# share a heading); a row's label is its first cell.
 _TABLE_LABELS = """
 SELECT t.doc_id, t.table_id,
        coalesce(s.heading, '') || ' #' || row_number() OVER (
-           PARTITION BY t.doc_id, t.section_id ORDER BY t.position) AS label
+           PARTITION BY t.doc_id, coalesce(s.heading, '') ORDER BY t.position) AS label
 FROM {documents_tables} t
 LEFT JOIN {sections} s ON s.doc_id = t.doc_id AND s.section_id = t.section_id
 WHERE t.doc_id IN {ids}
