@@ -12,11 +12,13 @@ wheels (:mod:`ingest.extensions`), never downloaded.  Attaching sets
 ("inlining"), and its open issues on flushing inlined rows (duckdb/ducklake#1335,
 #1406) concern exactly the delete-then-insert a re-loaded document makes; every
 write goes to Parquet instead, and ``ingest lake maintain`` merges the small files.
+A SQLite catalog is put in WAL mode (see :func:`_wal`).
 """
 
 from __future__ import annotations
 
 import os
+import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -109,11 +111,26 @@ def attach(
         extensions.load(con, scanner)
     if spec.kind != "postgres":
         Path(spec.where).parent.mkdir(parents=True, exist_ok=True)
+    if spec.kind == "sqlite" and not read_only:
+        _wal(spec.where)
     if "://" not in spec.data:
         Path(spec.data).mkdir(parents=True, exist_ok=True)
     con.execute(spec.attach_sql(alias, read_only=read_only, snapshot=snapshot))
     if use:
         con.execute(f"USE {alias}")
+
+
+def _wal(path: str) -> None:
+    """Put a SQLite catalog in WAL mode (kept by the file): in SQLite's default mode a run's
+    open transaction, which reads the catalog, keeps every other writer from committing
+    and a committing writer keeps readers from attaching; in WAL mode readers are never
+    blocked and other writers commit, and the run whose reads went stale is told so at its
+    commit ("database is locked"), which :mod:`ingest.lake.target` retries."""
+    con = sqlite3.connect(path, timeout=30)
+    try:
+        con.execute("PRAGMA journal_mode=WAL")
+    finally:
+        con.close()
 
 
 def _lit(text: str) -> str:

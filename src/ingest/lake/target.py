@@ -33,7 +33,7 @@ import duckdb
 
 from ..lock import WarehouseBusy, WarehouseLock
 from .spec import LakeSpec, attach, parse
-from .warehouse import LakeConflict, LakeWarehouse
+from .warehouse import LakeConflict, LakeWarehouse, unreadable
 
 if TYPE_CHECKING:
     from ..config import RunConfig
@@ -171,7 +171,10 @@ class LakeTarget:
             return
         con = duckdb.connect(config={"memory_limit": "64MB"})
         with con:
-            attach(con, self.spec, read_only=True)
+            try:
+                attach(con, self.spec, read_only=True)
+            except duckdb.Error as exc:
+                raise unreadable(self.spec, exc) from None
             yield con
 
 

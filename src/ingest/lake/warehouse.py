@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import re
 import shutil
 import tempfile
 import time
@@ -50,10 +51,26 @@ class LakeConflict(RuntimeError):
     """Another writer committed a change this run's commit conflicts with."""
 
 
+# What a commit says when another writer got there first: DuckLake's logical conflict
+# ("Transaction conflict - attempting to delete from table ... in the same data file"),
+# a SQLite catalog held by another commit ("database is locked"), PostgreSQL's
+# serialization failures.  All mean: nothing was committed, the run may be tried again.
+_CONFLICTS = ("conflict", "database is locked", "could not serialize", "deadlock detected")
+
+
 def is_conflict(exc: BaseException) -> bool:
-    """Whether a commit failed because another transaction changed the same things."""
+    """Whether a commit failed because another writer committed first (see above)."""
     text = str(exc).lower()
-    return isinstance(exc, duckdb.Error) and "conflict" in text
+    return isinstance(exc, duckdb.Error) and any(c in text for c in _CONFLICTS)
+
+
+def unreadable(spec: LakeSpec, exc: BaseException) -> StorageError:
+    """The one line for a lake that cannot be attached (no password of a DSN in it)."""
+    first = str(exc).strip().splitlines()[0][:200] if str(exc).strip() else ""
+    first = re.sub(r"password=\S+", "password=...", first)
+    return StorageError(
+        f"lake {spec.label} cannot be opened ({type(exc).__name__}: {first}); {UNCHANGED}"
+    )
 
 
 class LakeWarehouse(Warehouse):
@@ -119,11 +136,7 @@ class LakeWarehouse(Warehouse):
         if full is not None:
             return full
         if opening and isinstance(exc, duckdb.Error) and not is_conflict(exc):
-            first = str(exc).strip().splitlines()[0][:200] if str(exc).strip() else ""
-            return StorageError(
-                f"lake {self.spec.label} cannot be opened ({type(exc).__name__}: {first}); "
-                f"{UNCHANGED}"
-            )
+            return unreadable(self.spec, exc)
         if isinstance(exc, duckdb.Error) and is_conflict(exc):
             return LakeConflict(str(exc).strip().splitlines()[0][:300])
         return exc
