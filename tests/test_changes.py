@@ -157,27 +157,24 @@ def test_ingest_changes_after_two_real_runs_into_a_lake(
         str(two_versions / "data"),
     ]
     docs = two_versions / "docs"
+    run = ["run", f"docs={docs}", "--no-prefect", "--no-progress", "--workers", "1", *lake]
     shutil.copytree(two_versions / "v1", docs)
-    assert (
-        main(["run", f"docs={docs}", "--no-prefect", "--no-progress", "--workers", "1", *lake]) == 0
-    )
+    (docs / "later-bad.md").write_text("# Fine for now\n", encoding="utf-8")
+    assert main(run) == 0
     capsys.readouterr()
     assert main(["lake", "snapshots", "--format", "json", *lake]) == 0
     first = json.loads(capsys.readouterr().out)[-1]["run_id"]
     shutil.rmtree(docs)
     shutil.copytree(two_versions / "v2", docs)
-    assert (
-        main(["run", f"docs={docs}", "--no-prefect", "--no-progress", "--workers", "1", *lake]) == 0
-    )
+    (docs / "later-bad.md").write_text("", encoding="utf-8")  # quarantined: empty_file
+    assert main(run) == 0
     capsys.readouterr()
 
     assert main(["changes", "--since", first[:8], "--format", "json", *lake]) == 0
     got = json.loads(capsys.readouterr().out)
-    assert (
-        got["since"]["run_id"] == first
-        and got["until"]["snapshot_id"] > got["since"]["snapshot_id"]
-    )
-    assert got["documents_changed"] == {"added": 1, "changed": 2, "removed": 1}
+    assert got["since"]["run_id"] == first
+    assert got["until"]["snapshot_id"] > got["since"]["snapshot_id"]
+    assert got["documents_changed"] == {"added": 1, "changed": 2, "removed": 2}
     by_path = {d["source_path"]: d for d in got["documents"]}
     assert [f["key"]["question"] for f in by_path[MONOGRAPH]["items"]["faqs"]] == [
         "Is Pimecrolimus a steroid?"
@@ -188,17 +185,20 @@ def test_ingest_changes_after_two_real_runs_into_a_lake(
         "source": "docs",
         "source_path": "old.md",
         "title": "Old note",
+        "quarantined": None,
     }
+    assert by_path["later-bad.md"]["quarantined"] == "empty_file"
 
     assert main(["changes", "--since", first, "--source", "docs", *lake]) == 0
     text = capsys.readouterr().out.splitlines()
-    assert text[0].endswith("documents 1 added, 2 changed, 1 removed")
+    assert text[0].endswith("documents 1 added, 2 changed, 2 removed")
     assert f"~ docs:{MONOGRAPH}  Pimecrolimus" in text
     assert (
         '    fact changed: "Brand Names" in section "Alternate Names": value "Elidel" -> "Elidel, Douglan"'
         in text
     )
     assert "- docs:old.md  Old note" in text and "+ docs:new.md  New note" in text
+    assert "- docs:later-bad.md  Fine for now (quarantined: empty_file)" in text
 
     last = got["until"]["run_id"]
     assert main(["changes", "--since", last, *lake]) == 0

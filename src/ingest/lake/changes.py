@@ -147,6 +147,7 @@ class DocumentChange:
     source_path: str
     title: str
     items: list[ItemChange] = field(default_factory=list)
+    quarantined: str | None = None  # a removed document's file, quarantined: the error code
 
     def as_json(self) -> dict[str, Any]:
         """The document as the JSON feed writes it (``items`` only for a changed one)."""
@@ -157,6 +158,8 @@ class DocumentChange:
             "source_path": self.source_path,
             "title": self.title,
         }
+        if self.change == "removed":
+            out["quarantined"] = self.quarantined
         if self.change == "changed":
             out["items"] = {
                 kind: [i.as_json() for i in self.items if i.kind == kind] for kind in KINDS
@@ -187,6 +190,25 @@ def diff(
             for doc_id, item in _items(con, kind, before, after, ids):
                 changed[doc_id].items.append(item)
     return docs
+
+
+def mark_quarantined(
+    con: duckdb.DuckDBPyConnection, after: Relations, docs: list[DocumentChange]
+) -> None:
+    """Say which removed documents went because their file is now quarantined (from the
+    ``source_files`` bookkeeping on the ``after`` side), not because it is gone."""
+    removed = {(d.source, d.source_path): d for d in docs if d.change == "removed"}
+    if not removed:
+        return
+    keys = ", ".join(f"({literal(s)}, {literal(p)})" for s, p in sorted(removed))
+    rows = con.execute(
+        f"""
+        SELECT source, source_path, error_code FROM {_subquery(after, "source_files")}
+        WHERE status = 'quarantined' AND (source, source_path) IN ({keys})
+        """
+    ).fetchall()
+    for source, path, code in rows:
+        removed[(source, path)].quarantined = code or "quarantined"
 
 
 def _documents(

@@ -24,7 +24,14 @@ import duckdb
 
 from ..config import ConfigError
 from ..sql import literal
-from .changes import DocumentChange, ItemChange, diff, lake_relations, value_name
+from .changes import (
+    DocumentChange,
+    ItemChange,
+    diff,
+    lake_relations,
+    mark_quarantined,
+    value_name,
+)
 from .snapshots import RunSnapshot, open_lake, run_snapshots
 from .spec import ALIAS, from_options
 
@@ -58,6 +65,7 @@ def changes_command(args: argparse.Namespace) -> int:
             lake_relations(ALIAS, span.until_snapshot),
             source=args.source,
         )
+        mark_quarantined(con, lake_relations(ALIAS, span.until_snapshot), docs)
     print(as_json(span, args.source, docs) if args.format == "json" else as_text(span, docs))
     return 0
 
@@ -122,7 +130,8 @@ def as_text(span: Span, docs: list[DocumentChange]) -> str:
     )
     lines = [head]
     for d in docs:
-        lines.append(f"{_SIGN[d.change]} {d.source}:{d.source_path}  {d.title}")
+        why = f" (quarantined: {d.quarantined})" if d.quarantined else ""
+        lines.append(f"{_SIGN[d.change]} {d.source}:{d.source_path}  {d.title}{why}")
         lines += [f"    {_item_line(i)}" for i in d.items]
     return "\n".join(lines)
 
