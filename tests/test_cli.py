@@ -30,6 +30,7 @@ COMMANDS = [
     "report",
     "search",
     "changes",
+    "lake",
 ]
 
 
