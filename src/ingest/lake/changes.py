@@ -51,8 +51,9 @@ from ..sql import literal
 Relations = Callable[[str], str]
 KINDS = ("faqs", "facts", "table_cells", "citations")
 
-# Each kind's keyed rows: doc_id, key (a list of text), value, for the documents in {ids}.
-# {r} maps a table name to its relation on one side.  A table's label is its section's
+# Each kind's keyed rows on one side: doc_id, key (a list of text), value and n (the
+# occurrence of that key), for the documents in {ids} (a SQL list); the other
+# placeholders are that side's tables, as subqueries.  A table's label is its section's
 # heading and its number among the tables under headings of that text (two sections may
 # share a heading); a row's label is its first cell.
 _TABLE_LABELS = """
