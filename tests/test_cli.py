@@ -29,6 +29,7 @@ COMMANDS = [
     "schema",
     "report",
     "search",
+    "changes",
     "lake",
 ]
 

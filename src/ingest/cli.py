@@ -86,6 +86,7 @@ def _parser() -> argparse.ArgumentParser:
     _report_parser(sub)
     _search_parser(sub)
     _lake_parser(sub)
+    _changes_parser(sub)
     return p
 
 
@@ -459,6 +460,24 @@ def _lake_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> No
     _lake_options(sn)
     sn.add_argument("--format", choices=("text", "json"), default="text")
     sn.set_defaults(func=commands.lake_snapshots)
+
+
+def _changes_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    c = sub.add_parser(
+        "changes",
+        help="what changed in a lake since a run: documents, FAQs, facts, cells, citations",
+        description="List the documents added, changed and removed since run RUN and, per "
+        "changed document, the FAQs, facts, table cells and citations added, removed or "
+        "changed, by their natural keys (a FAQ by its question, a cell by table, row and "
+        "column...). Needs a lake target (--lake/--lake-data or INGEST_LAKE); opens it "
+        "read-only.",
+    )
+    c.add_argument("--since", required=True, metavar="RUN", help="run id or a unique prefix")
+    c.add_argument("--source", default=None, help="only documents of this source")
+    c.add_argument("--format", choices=("text", "json"), default="text")
+    c.add_argument("--db", default=DEFAULT_DB, help=f"warehouse file (default {DEFAULT_DB})")
+    _lake_options(c)
+    c.set_defaults(func=commands.changes)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -424,3 +424,10 @@ def lake_snapshots(args: argparse.Namespace) -> int:
     from .lake.commands import snapshots_command
 
     return snapshots_command(args)
+
+
+def changes(args: argparse.Namespace) -> int:
+    """``ingest changes --since RUN``: the lake's change feed (exit 2 on the DuckDB file)."""
+    from .lake.changes_command import changes_command
+
+    return changes_command(args)
