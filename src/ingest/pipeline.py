@@ -152,6 +152,7 @@ def _build(
             summary.timings["parse_phase"] = time.perf_counter() - t0
         summary.timings["parse_wall"] = time.perf_counter() - t0  # parsing and loading
         summary.timings["load"] = loader.seconds
+        summary.timings["load_cpu"] = loader.cpu
         summary.rows = loader.rows
         _finish(wh, cfg, the_plan, summary)
         _measure(wh, cfg, summary)
