@@ -142,7 +142,9 @@ def _build(
         t0 = time.perf_counter()
         with Loader(wh) as loader:
             with executor(cfg, the_plan) as ex:
-                batches = iter_batches(wh, cfg.batch_size)
+                batches = iter_batches(
+                    wh, cfg.batch_size, total=the_plan.to_parse, workers=cfg.workers
+                )
                 for res in _bounded(ex, batches, run_id, loader.stage):
                     loader.add(res)
                     summary.add(res)
