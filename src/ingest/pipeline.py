@@ -99,7 +99,7 @@ def run(
 
     ``lock``/``verdict``: a caller that already holds the warehouse lock and checked
     the sources under it (the CLI, deciding whether to start Prefect) passes both."""
-    t_start = time.perf_counter()
+    t_start, cpu_start = time.perf_counter(), time.process_time()
     limits.from_env()  # a bad INGEST_MAX_... is a usage error before anything is touched
     run_id = run_id or new_run_id()
     summary = RunSummary(run_id, db=cfg.db, sources=cfg.source_names, orchestration=orchestration)
@@ -118,6 +118,7 @@ def run(
         else:
             _build(cfg, executor, summary, progress or Progress(enabled=False), plan, lock)
     summary.timings["flow"] = time.perf_counter() - t_start
+    summary.timings["leader_cpu"] = time.process_time() - cpu_start
     return summary
 
 
@@ -158,8 +159,10 @@ def _build(
         summary.rows = loader.rows
         _finish(wh, cfg, the_plan, summary)
         _measure(wh, cfg, summary)
+        cpu0 = time.process_time()
         wh.publish()
         summary.timings.update(wh.timings)
+        summary.timings["publish_cpu"] = time.process_time() - cpu0  # DuckDB's threads too
         summary.copy_method = wh.copy_method
 
 
