@@ -9,10 +9,18 @@ import duckdb
 import pytest
 
 from helpers import same_size_edit
+from ingest.discover import SourceFile
 from ingest.errors import Issue
 from ingest.generate import generate_corpus
 from ingest.pipeline import RunConfig, run_pipeline
-from ingest.plan import MAX_BATCH_BYTES, WORK_TABLES, iter_batches, plan_run
+from ingest.plan import (
+    MAX_BATCH_BYTES,
+    MIN_TAIL_BATCH,
+    WORK_TABLES,
+    batch_files,
+    iter_batches,
+    plan_run,
+)
 from ingest.warehouse import Warehouse
 
 
@@ -64,6 +72,32 @@ def test_batches_cover_every_file_once_within_limits(tmp_path: Path) -> None:
     for b in batches:  # the big file travels alone: batches stay within the byte bound
         if any(f.source_path == "big.md" for f in b):
             assert len(b) == 1 or sum(f.size for f in b) <= MAX_BATCH_BYTES
+
+
+def _sizes(n: int, batch_size: int, workers: int, size: int = 1000) -> list[int]:
+    """Batch sizes :func:`batch_files` cuts ``n`` files of ``size`` bytes into."""
+    files = [SourceFile(f"/x/{i}", f"{i}", size) for i in range(n)]
+    out: list[int] = []
+    while files:
+        take = batch_files(files, batch_size, n - sum(out), workers)
+        out.append(take)
+        files = files[take:]
+    return out
+
+
+def test_batches_shrink_towards_the_end_of_a_run() -> None:
+    sizes = _sizes(2000, 500, 2)
+    assert sum(sizes) == 2000 and max(sizes) == 500 == sizes[0]
+    assert sizes == sorted(sizes, reverse=True)  # never larger than the one before
+    # The batches in flight at the end (two per worker) are the smallest: a worker
+    # that finishes early waits for at most one of them.
+    assert all(s == MIN_TAIL_BATCH for s in sizes[-4:-1]) and sizes[-1] <= MIN_TAIL_BATCH
+    # Without the run's total (a library caller), batches are cut as before.
+    files = [SourceFile(f"/x/{i}", f"{i}", 1000) for i in range(120)]
+    assert batch_files(files, 100, 0, 2) == 100
+    # The byte bound still applies, and a batch always takes at least one file.
+    assert _sizes(10, 500, 2, size=MAX_BATCH_BYTES // 3)[0] == 3
+    assert _sizes(2, 500, 2, size=MAX_BATCH_BYTES * 2) == [1, 1]
 
 
 def test_work_tables_never_reach_the_published_warehouse(tmp_path: Path) -> None:

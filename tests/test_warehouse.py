@@ -44,6 +44,10 @@ def test_every_file_ends_loaded_or_quarantined_and_rerun_is_idempotent(
     c = first.counts()  # type: ignore[attr-defined]
     assert c["seen"] == n_files == c["loaded"] + c["quarantined"]
     assert c["quarantined"] >= 1 and c["unchanged"] == 0
+    # CPU seconds beside the walls: the parse workers' (summed over batches) and the loader's.
+    t = first.timings  # type: ignore[attr-defined]
+    assert t["worker_cpu"] > 0 and t["load_cpu"] > 0 and t["publish_cpu"] > 0
+    assert t["leader_cpu"] >= t["load_cpu"] + t["publish_cpu"]
     rows = counts(db)
     assert rows["documents"] == c["loaded"] and rows["quarantine"] == c["quarantined"]
     with duckdb.connect(str(db), read_only=True) as con:

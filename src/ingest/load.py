@@ -57,6 +57,7 @@ class Loader:
         self.wh = wh
         self.stage = str(wh.build) + ".stage"
         self.seconds = 0.0  # time spent writing into the build
+        self.cpu = 0.0  # CPU seconds of this process (DuckDB's threads included) meanwhile
         self.rows = 0  # document rows inserted
 
     def __enter__(self) -> Loader:
@@ -85,7 +86,7 @@ class Loader:
     def load(self) -> None:
         """Replace the re-parsed documents' rows and insert every staged row."""
         interrupts.check()
-        t0 = time.perf_counter()
+        t0, cpu0 = time.perf_counter(), time.process_time()
         con = self.wh.connection()
         files = {t: self._files(t) for t in _tables()}
         if files["source_files"]:
@@ -108,6 +109,7 @@ class Loader:
         finally:
             con.execute("RESET preserve_insertion_order")
         self.seconds += time.perf_counter() - t0
+        self.cpu += time.process_time() - cpu0
 
     @contextlib.contextmanager
     def _index_room(self) -> Iterator[None]:

@@ -101,7 +101,7 @@ def run(
 
     ``lock``/``verdict``: a caller that already holds the warehouse lock and checked
     the sources under it (the CLI, deciding whether to start Prefect) passes both."""
-    t_start = time.perf_counter()
+    t_start, cpu_start = time.perf_counter(), time.process_time()
     limits.from_env()  # a bad INGEST_MAX_... is a usage error before anything is touched
     run_id = run_id or new_run_id()
     target = target_for(cfg)
@@ -127,6 +127,7 @@ def run(
 
             target.committing(attempt)
     summary.timings["flow"] = time.perf_counter() - t_start
+    summary.timings["leader_cpu"] = time.process_time() - cpu_start
     return summary
 
 
@@ -152,7 +153,9 @@ def _build(
         t0 = time.perf_counter()
         with Loader(wh) as loader:
             with executor(cfg, the_plan) as ex:
-                batches = iter_batches(wh, cfg.batch_size)
+                batches = iter_batches(
+                    wh, cfg.batch_size, total=the_plan.to_parse, workers=cfg.workers
+                )
                 for res in _bounded(ex, batches, run_id, loader.stage):
                     loader.add(res)
                     summary.add(res)
@@ -162,11 +165,14 @@ def _build(
             summary.timings["parse_phase"] = time.perf_counter() - t0
         summary.timings["parse_wall"] = time.perf_counter() - t0  # parsing and loading
         summary.timings["load"] = loader.seconds
+        summary.timings["load_cpu"] = loader.cpu
         summary.rows = loader.rows
         _finish(wh, cfg, the_plan, summary)
         _measure(wh, cfg, summary)
+        cpu0 = time.process_time()
         wh.publish()
         summary.timings.update(wh.timings)
+        summary.timings["publish_cpu"] = time.process_time() - cpu0  # DuckDB's threads too
         summary.copy_method = wh.copy_method
         if wh.snapshot_id is not None:
             summary.db = f"{summary.db} @ snapshot {wh.snapshot_id}"

@@ -45,6 +45,9 @@ if TYPE_CHECKING:
 
 CHUNK = 2048  # rows per work-table insert
 MAX_BATCH_BYTES = 8 * 1024 * 1024
+# The smallest batch the end of a run is cut into: below it, a batch's fixed costs (a
+# pandera call per table, a Parquet file per table, a task) outweigh what is balanced.
+MIN_TAIL_BATCH = 50
 
 PARSE = "ingest_plan_parse"
 RESTAT = "ingest_plan_restat"
@@ -175,13 +178,20 @@ def _settle(pool: ThreadPoolExecutor, pending: list[Pair], tables: _Tables, plan
     pending.clear()
 
 
-def iter_batches(wh: Warehouse, batch_size: int) -> Iterator[list[SourceFile]]:
+def iter_batches(
+    wh: Warehouse, batch_size: int, *, total: int = 0, workers: int = 1
+) -> Iterator[list[SourceFile]]:
     """Files to parse in plan order, in batches of at most ``batch_size`` files and
-    about ``MAX_BATCH_BYTES`` bytes, read from the work table a page at a time."""
+    about ``MAX_BATCH_BYTES`` bytes, read from the work table a page at a time.
+
+    Given the run's ``total`` and its ``workers``, batches shrink as the run nears its
+    end (:func:`batch_files`), so the last ones finish together instead of one worker
+    parsing a whole batch while the others wait."""
     con = wh.connection()
     last = 0
     buf: list[SourceFile] = []
     exhausted = False
+    left = total
     while True:
         if not exhausted and len(buf) < batch_size:
             rows = con.execute(
@@ -196,11 +206,24 @@ def iter_batches(wh: Warehouse, batch_size: int) -> Iterator[list[SourceFile]]:
             )
         if not buf:
             return
-        take, nbytes = 0, 0
-        for f in buf[:batch_size]:
-            if take and nbytes + max(f.size, 0) > MAX_BATCH_BYTES:
-                break
-            take += 1
-            nbytes += max(f.size, 0)
+        take = batch_files(buf, batch_size, left, workers)
         batch, buf = buf[:take], buf[take:]
+        left -= take
         yield batch
+
+
+def batch_files(files: list[SourceFile], batch_size: int, left: int, workers: int) -> int:
+    """How many of ``files`` (at least one) the next batch takes: at most ``batch_size``
+    and about ``MAX_BATCH_BYTES``, and, with ``left`` files still to parse, at most
+    ``left / (2 * workers)`` (but not under ``MIN_TAIL_BATCH``): guided scheduling, so
+    the batches in flight at the end of a run are small ones."""
+    cap = batch_size
+    if left > 0:
+        cap = min(cap, max(MIN_TAIL_BATCH, -(-left // (2 * max(1, workers)))))
+    take, nbytes = 0, 0
+    for f in files[:cap]:
+        if take and nbytes + max(f.size, 0) > MAX_BATCH_BYTES:
+            break
+        take += 1
+        nbytes += max(f.size, 0)
+    return take

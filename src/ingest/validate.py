@@ -14,7 +14,7 @@ from typing import Any
 
 import pandas as pd
 
-from . import schema
+from . import frames, schema
 from .document import DocResult
 from .rowcheck import mark_failed, table_rows
 
@@ -48,7 +48,9 @@ def _validate_table(
     A value of the wrong type (the frame cannot be built) fails every document of the
     batch, since the row cannot be traced back; an empty frame is returned then."""
     try:
-        df = schema.frame(name, rows)
+        df = frames.build(name, rows)
+        if df is None:  # a value only pandas' own conversions can judge
+            df = schema.frame(name, rows)
     except (ValueError, TypeError) as exc:  # a value of the wrong type
         for r in ok:
             failures[r.doc_id].append(f"{name}: {exc}")

@@ -43,6 +43,9 @@ if TYPE_CHECKING:
 # What a worker needs; imported once in the fork server, shared by every worker.
 _QUIET_TRACKER = "ignore:resource_tracker:UserWarning"
 _PRELOAD = ["ingest.forkserver_guard", "ingest.batch", "ingest.worker_init"]
+# The collector's thresholds in parse workers (set by worker_init): a young collection
+# every 10,000 allocations instead of Python's 700, the older generations as usual.
+GC_THRESHOLD = (10_000, 10, 10)
 
 
 def _context() -> multiprocessing.context.ForkServerContext:
