@@ -244,6 +244,18 @@ def test_the_environment_names_the_lake(tmp_path: Path, corpus: Path) -> None:
     assert "warehouse: lake sqlite:" in done.stdout and "@ snapshot" in done.stdout
     assert not (tmp_path / "warehouse").exists()  # the default file target was not written
     assert lake.query("SELECT count(*) FROM documents")[0][0] > 0
+    before = lake.snapshots()
+    # An explicit --db is the file, whatever the environment says; naming both is refused.
+    db = tmp_path / "w.duckdb"
+    done = _cli("run", "--no-prefect", f"mono={corpus}", "--db", str(db), env=env, cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert f"warehouse: {db}" in done.stdout and db.is_file()
+    both = ["--db", str(db), "--lake", lake.catalog, "--lake-data", lake.data]
+    done = _cli("sources", *both, cwd=tmp_path)
+    assert done.returncode == 2 and done.stderr.strip().splitlines() == [
+        "ingest: error: --db and --lake name two warehouses: give one of them"
+    ]
+    assert lake.snapshots() == before
 
 
 def test_an_unreachable_catalog_is_one_line_and_nothing_is_written(

@@ -19,7 +19,7 @@ import sys
 from collections.abc import Sequence
 
 from . import __version__, commands, failures, interrupts
-from .config import DEFAULT_DB, DEFAULT_LOCK_TIMEOUT
+from .config import DEFAULT_DB, DEFAULT_LOCK_TIMEOUT, ConfigError
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE = commands.EXIT_OK, commands.EXIT_INVALID, failures.EXIT_USAGE
 SOURCE_HELP = (
@@ -45,6 +45,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _run_command(args: argparse.Namespace, serving: bool) -> int:
     """The command, and what its failure or interruption says (one line) and returns."""
     try:
+        _settle_target(args)
         code = int(args.func(args))
     except BaseException as exc:
         signum = interrupts.requested()
@@ -411,8 +412,26 @@ def _search_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> 
     s.set_defaults(func=commands.search)
 
 
+def _settle_target(args: argparse.Namespace) -> None:
+    """Which target a command names: ``--db`` given on the command line is the file, even
+    with ``INGEST_LAKE`` in the environment (dropped for this process and its workers);
+    ``--db`` with ``--lake`` names two and is refused; neither is the default file."""
+    if not hasattr(args, "db") or not hasattr(args, "lake"):
+        return
+    if args.db is None:
+        args.db = DEFAULT_DB
+        return
+    if args.lake:
+        raise ConfigError("--db and --lake name two warehouses: give one of them")
+    os.environ.pop("INGEST_LAKE", None)
+
+
 def _lake_options(p: argparse.ArgumentParser) -> None:
-    """``--lake``/``--lake-data``: a DuckLake target instead of ``--db`` (see ingest.lake)."""
+    """``--lake``/``--lake-data``: a DuckLake target instead of ``--db`` (see ingest.lake).
+    ``--db`` keeps its documented default but is None when not given, so that an explicit
+    one can win over ``INGEST_LAKE`` (see :func:`_settle_target`)."""
+    if any(a.dest == "db" for a in p._actions):
+        p.set_defaults(db=None)
     p.add_argument(
         "--lake",
         metavar="CATALOG",

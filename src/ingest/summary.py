@@ -185,8 +185,10 @@ class RunSummary:
         for key, label in _TIME_LINE:
             if t.get(key, 0.0) < 0.05:  # shown to 0.1 s: leave out what rounds to nothing
                 continue
+            if key == "copy" and self.copy_method == "lake":
+                label = "lake attach"  # a lake is attached, never copied
             part = f"{label} {t[key]:.1f}s"
-            if key == "copy" and self.copy_method:
+            if key == "copy" and self.copy_method not in ("", "lake"):
                 part += f" ({self.copy_method})"
             parts.append(part)
         lines = ["  time: " + ", ".join(parts)] if parts else []
