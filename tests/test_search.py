@@ -224,6 +224,8 @@ def test_an_updated_index_equals_one_built_from_scratch(
     if not rewrite:  # small corpora always pass the share: force the append path,
         monkeypatch.setattr(search_index, "REWRITE_SHARE", 1e9)
         monkeypatch.setattr(search_index, "CHUNK_SHARE", 1 << 30)  # and a chunk per document
+    else:  # and the join that narrows a big chunk's tables (the scratch build used constants)
+        monkeypatch.setattr(search_index, "FEW_DOCUMENTS", 0)
     mono, guides = _corpus(tmp_path)
     db = tmp_path / "w.duckdb"
     _run(db, f"mono={mono}", f"guides={guides}")

@@ -55,6 +55,7 @@ from typing import TYPE_CHECKING
 import duckdb
 
 from . import extensions
+from .sql import literal
 
 if TYPE_CHECKING:
     from .warehouse import Warehouse
@@ -182,7 +183,8 @@ CREATE TABLE IF NOT EXISTS search_stats (layout VARCHAR NOT NULL, n_units BIGINT
     tail_postings BIGINT NOT NULL);
 """
 
-# The text of each unit of the documents in temp table search_chunk.  At most this many characters of a unit are indexed.  Real sections hold at most a
+# The text of each unit of the documents in temp table search_chunk.  At most this many
+# characters of a unit are indexed.  Real sections hold at most a
 # few thousand (2,768 in the 10k realistic corpus); a hostile 8 MB section would make
 # one list of a million tokens, which DuckDB cannot spill (the leader reached 650 MB).
 UNIT_TEXT_MAX = 200_000
@@ -222,23 +224,28 @@ _UNIT_QUERIES = (
 SELECT d.doc_id, 'document' AS kind, 0 AS item, NULL::BIGINT AS row_index, d.title AS heading,
        NULL::INTEGER AS line_start, NULL AS items,
        left(d.title || chr(10) || coalesce(d.description, ''), {UNIT_TEXT_MAX}) AS text
-FROM documents d SEMI JOIN search_chunk f USING (doc_id)""",
+FROM documents d SEMI JOIN search_chunk USING (doc_id)""",
     f"""
 SELECT s.doc_id, 'section' AS kind, s.section_id AS item, NULL::BIGINT AS row_index, s.heading,
        s.line_start, i.items, left(s.heading || chr(10) || s.text, {UNIT_TEXT_MAX}) AS text
-FROM sections s SEMI JOIN search_chunk f USING (doc_id)
-LEFT JOIN ({_ITEMS}) i USING (doc_id, section_id)""",
+FROM sections s LEFT JOIN ({_ITEMS}) i USING (doc_id, section_id)
+SEMI JOIN search_chunk USING (doc_id)""",
     f"""
 SELECT q.doc_id, 'faq' AS kind, q.position AS item, NULL::BIGINT AS row_index,
        q.question AS heading, q.line_start, NULL AS items,
        left(q.question || chr(10) || coalesce(q.answer, ''), {UNIT_TEXT_MAX}) AS text
-FROM faqs q SEMI JOIN search_chunk f USING (doc_id)""",
+FROM faqs q SEMI JOIN search_chunk USING (doc_id)""",
     f"""
 SELECT doc_id, 'table_row' AS kind, table_id AS item, row_index, heading, line_start,
        NULL AS items, left(text, {UNIT_TEXT_MAX}) AS text
 FROM ({_ROWS})""",
 )
 _UNIT_TEXTS = "\nUNION ALL\n".join(_UNIT_QUERIES)
+# How every statement above narrows a table to the chunk's documents.  For a chunk of a
+# few documents (a run that changed a few) it becomes a list of constants, which DuckDB
+# applies in the scan before reading any text: a join reads every row's text first.
+_IN_CHUNK = "SEMI JOIN search_chunk USING (doc_id)"
+FEW_DOCUMENTS = 200
 
 
 def enabled() -> bool:
@@ -406,6 +413,12 @@ def _index(
 def _tokenize(con: duckdb.DuckDBPyConnection) -> None:
     """search_new: one word histogram per unit of the chunk's documents (a per-row list
     operation: no global aggregate), and the units recorded."""
+    docs = con.execute(
+        f"SELECT list(doc_id) FROM (SELECT doc_id FROM search_chunk LIMIT {FEW_DOCUMENTS + 1})"
+    ).fetchone()
+    narrow = _IN_CHUNK
+    if docs and docs[0] and len(docs[0]) <= FEW_DOCUMENTS:
+        narrow = f"WHERE doc_id IN ({', '.join(literal(d) for d in docs[0])})"
     con.execute(
         "CREATE OR REPLACE TEMP TABLE search_new (unit_id BIGINT, doc_id VARCHAR, kind VARCHAR, "
         "item BIGINT, row_index BIGINT, heading VARCHAR, line_start INTEGER, text VARCHAR, "
@@ -417,7 +430,7 @@ def _tokenize(con: duckdb.DuckDBPyConnection) -> None:
             "INSERT INTO search_new SELECT nextval('search_unit_ids'), doc_id, kind, item, "
             "row_index, heading, line_start, text, items, h, list_sum(map_values(h)) "
             f"FROM (SELECT *, list_aggregate({tokens_sql('text')}, 'histogram') AS h "
-            f"FROM ({query})) WHERE cardinality(h) > 0"
+            f"FROM ({query.replace(_IN_CHUNK, narrow)})) WHERE cardinality(h) > 0"
         )
     con.execute(
         "INSERT INTO search_units SELECT unit_id, doc_id, kind, item, row_index, len, "
