@@ -29,7 +29,7 @@ import duckdb
 
 from .config import ConfigError
 from .failures import RunFailure
-from .search_index import exists, words_sql
+from .search_index import exists, tokens_sql, words_sql
 from .sql import literal
 
 MARK = "**"
@@ -57,8 +57,11 @@ COLUMNS = (
 # typically the common words of a phrase) cannot lift a unit that has none of the
 # others, so candidates come from the other terms' postings only.  Exact, not an
 # approximation: every unit scoring at least theta is a candidate.
+# Query words and hit lines are split with the tokenizer alone: stopwords are never in
+# search_words, so they match nothing either way, and the stopword filter (a lambda over
+# a list of 70 constants, twice) made a large share of a cheap query's planning.
 _RANK = f"""
-qw AS (SELECT DISTINCT unnest({words_sql("query_string")}) AS word),
+qw AS (SELECT DISTINCT unnest({tokens_sql("query_string")}) AS word),
 qt AS (SELECT DISTINCT w.term_id FROM search_words w SEMI JOIN qw USING (word)),
 mw AS (SELECT list(DISTINCT word) AS words FROM search_words
        WHERE term_id IN (SELECT term_id FROM qt)),
@@ -118,16 +121,17 @@ located AS (
                 THEN list_filter(t.items, x -> x.h = md5_number_lower(h.line))[1] END AS it
     FROM top t LEFT JOIN hit h USING (unit_id))"""
 
-_SELECT = """
+_SELECT = f"""
 SELECT row_number() OVER (ORDER BY t.score DESC, t.source, t.source_path, t.kind, t.item,
                                    t.row_index) AS rank,
        round(t.score, 4) AS score, t.doc_id, t.source, t.source_path, t.family, t.title,
        CASE WHEN t.it IS NULL THEN t.kind WHEN t.it.fact THEN 'fact' ELSE 'list_item' END
            AS kind,
        t.heading, coalesce(t.it.line, t.line_start) AS line_start,
-       ingest_search_snippet(coalesce(t.hit_line, split_part(t.text, chr(10), 1)), mw.words)
-           AS snippet
-FROM located t CROSS JOIN mw
+       ingest_search_cut(t.marked, greatest(1, strpos(t.marked, '{MARK}') - 80)) AS snippet
+FROM (SELECT *, ingest_search_mark(coalesce(hit_line, split_part(text, chr(10), 1)), mw.words)
+                AS marked
+      FROM located CROSS JOIN mw) t
 ORDER BY rank"""
 
 # The line with every form of the query's words marked; a window around the first mark.
@@ -148,7 +152,7 @@ _SNIPPET_MACROS = (
 SEARCH_MACRO = (
     "CREATE OR REPLACE MACRO search(query_string, max_hits := 20, family_filter := NULL, "
     f"source_filter := NULL) AS TABLE\nWITH {_RANK},"
-    + _TEXTS.format(line_words=words_sql("line"))
+    + _TEXTS.format(line_words=tokens_sql("line"))
     + _SELECT
 )
 
