@@ -54,7 +54,7 @@ from typing import TYPE_CHECKING
 
 import duckdb
 
-from . import extensions
+from . import extensions, keys
 from .sql import literal
 
 if TYPE_CHECKING:
@@ -63,6 +63,7 @@ if TYPE_CHECKING:
 LAYOUT = "2"  # bump when the tables' meaning changes: the index is then rebuilt
 ENV = "INGEST_SEARCH_INDEX"
 UNITS_KEY = "search_units_id"  # the unique index on search_units.unit_id
+UNITS_KEY_CHECKPOINT_MB = 16  # index memory past which the step checkpoints it out
 MEMORY_ENV = "INGEST_SEARCH_MEMORY_LIMIT"
 DEFAULT_MEMORY_MB = 256
 REWRITE_SHARE = 0.1  # tail or dead units past this share of the index: rewrite sorted
@@ -352,12 +353,19 @@ def _units_key(con: duckdb.DuckDBPyConnection, n_fresh: int) -> Iterator[None]:
     It is what makes a query's join of its top hits to their units a point lookup
     (DuckDB turns the join's key list into an index scan): without it, the scan reads
     the text of every row group holding a hit (0.25 s at 10k documents).  Many fresh
-    units (a first build) are inserted without it, and it is built once after."""
+    units (a first build) are inserted without it, and it is built once after.
+
+    A new index lives in memory DuckDB cannot evict until a checkpoint writes it out
+    (~100 MB at 100k documents): the build then failed to lower its memory limit back
+    to the loader's 64 MB after the step, so a large one is checkpointed here, as a
+    migration does after building a key."""
     row = con.execute("SELECT count(*) FROM search_docs").fetchone()
     if n_fresh > REWRITE_SHARE * (int(row[0]) if row else 0):
         con.execute(f"DROP INDEX IF EXISTS {UNITS_KEY}")
     yield
     con.execute(f"CREATE UNIQUE INDEX IF NOT EXISTS {UNITS_KEY} ON search_units (unit_id)")
+    if keys.index_mb(con) >= UNITS_KEY_CHECKPOINT_MB:
+        con.execute("CHECKPOINT")
 
 
 @contextlib.contextmanager
