@@ -9,9 +9,9 @@ over it, as a table macro stored in the warehouse, so an analyst's SQL client an
 
 It ranks units by BM25 with the fts extension's constants and formula (k1 = 1.2,
 b = 0.75, a base-10 logarithm in the idf: scores equal its ``match_bm25``'s over the
-same units; df and N are counted on the live units), joins the top ``max_hits`` back
-to their tables for the document, the section heading
-and the text, finds the first line holding a query word, reports that line (a list
+same units; df and N are counted on the live units), fetches the top ``max_hits``
+units from the index (their text, heading and line are kept there, so no table of the
+warehouse is scanned), finds the first line holding a query word, reports that line (a list
 item's or fact's own ``line_start``; a section's heading line for prose; the table's
 line for a table row; the FAQ's line) and marks every form of the query's words in a
 snippet of it with ``**``.  The macro uses core DuckDB functions only: a client needs

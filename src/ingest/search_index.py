@@ -24,11 +24,16 @@ a set-based update can maintain and a query can prune:
   Queries look their words up here, so querying needs no extension at all (any
   DuckDB client can call ``search()``); only words never seen in the warehouse
   cannot match.
-* ``search_postings(term_id, unit_id, tf, len)``: one row per (word, unit), written
-  sorted by ``term_id``, so a query reads only the row groups of its terms (DuckDB
-  pushes the term ids into the scan).
-* ``search_units(unit_id, doc_id, kind, item, row_index, len)`` and
-  ``search_docs(doc_id, run_id)``: which version of which document the index holds.
+* ``search_postings(term_id, unit_id, tf, len)``: one row per (term, unit) (the forms
+  of a stem summed at build time), written sorted by ``term_id``, so a query reads
+  only the row groups of its terms (DuckDB pushes the term ids into the scan).
+* ``search_units(unit_id, doc_id, kind, item, row_index, len, heading, line_start,
+  text, items)``, with a unique index on ``unit_id``, and ``search_docs(doc_id,
+  run_id)``: which version of which document the index holds, and what a hit on a
+  unit shows: its text, heading and line, a section's list items.  A query fetches its
+  top hits from here by index lookups; reading them from the warehouse's tables
+  scanned the text of millions of rows at 100k documents (``BENCHMARKS.md``).  The
+  copy of the text is most of the index's size.
 * ``search_dead(unit_id)``: units of replaced or removed documents whose postings are
   still in the table; queries skip them.
 * ``search_stats``: unit count and total length for BM25, layout version.
