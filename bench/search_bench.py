@@ -164,6 +164,7 @@ def main() -> None:
     ap.add_argument("--db", type=Path, required=True)
     ap.add_argument("--build-from", type=Path)
     ap.add_argument("--update", action="store_true")
+    ap.add_argument("--no-queries", action="store_true", help="skip the latency runs")
     ap.add_argument("--repeat", type=int, default=5)
     ap.add_argument("--out", type=Path)
     args = ap.parse_args()
@@ -178,9 +179,10 @@ def main() -> None:
             "SELECT n_units, total_len, (SELECT count(*) FROM search_postings) FROM search_stats"
         ).fetchone() or (), strict=False))  # fmt: skip
     result["documents"] = n_docs
-    result["latency"] = latency(args.db, qs, args.repeat, None)
-    result["latency_family_guide"] = latency(args.db, qs[: len(PHRASES)], args.repeat, "guide")
-    result["cli"] = cli_latency(args.db, [q for _, q in qs[:5]])
+    if not args.no_queries:
+        result["latency"] = latency(args.db, qs, args.repeat, None)
+        result["latency_family_guide"] = latency(args.db, qs[: len(PHRASES)], args.repeat, "guide")
+        result["cli"] = cli_latency(args.db, [q for _, q in qs[:5]])
     if args.update:
         result["update_one"] = update_one(args.db)
     _report(result)
@@ -193,12 +195,15 @@ def main() -> None:
 def _report(r: dict[str, Any]) -> None:
     print(f"documents {r['documents']:,}; index {r['index']}")
     for key in ("latency", "latency_family_guide"):
+        if key not in r:
+            continue
         lat = r[key]
         print(f"{key}: all {_fmt(lat['all'])}; first runs {_fmt(lat['first_run'])}")
         print(f"  cpu: {_fmt(lat['cpu'])}")
         for band, s in sorted(lat["bands"].items()):
             print(f"  {band:>10}: {_fmt(s)}")
-    print(f"ingest search end to end: {_fmt(r['cli'])}")
+    if "cli" in r:
+        print(f"ingest search end to end: {_fmt(r['cli'])}")
     if "update_one" in r:
         print("one document re-indexed:", {k: round(v, 3) for k, v in r["update_one"].items()})
 

@@ -21,6 +21,7 @@ import pytest
 from ingest import extensions, failures, search_index
 from ingest.pipeline import RunConfig, remove_source_run, run_pipeline
 from ingest.search import search
+from ingest.warehouse import Warehouse
 from wh_helpers import snapshot
 
 DUCKDB_2 = Path(sys.prefix) / "duckdb-2.0"
@@ -224,6 +225,8 @@ def test_an_updated_index_equals_one_built_from_scratch(
     if not rewrite:  # small corpora always pass the share: force the append path,
         monkeypatch.setattr(search_index, "REWRITE_SHARE", 1e9)
         monkeypatch.setattr(search_index, "CHUNK_SHARE", 1 << 30)  # and a chunk per document
+    else:  # and the join that narrows a big chunk's tables (the scratch build used constants)
+        monkeypatch.setattr(search_index, "FEW_DOCUMENTS", 0)
     mono, guides = _corpus(tmp_path)
     db = tmp_path / "w.duckdb"
     _run(db, f"mono={mono}", f"guides={guides}")
@@ -237,6 +240,32 @@ def test_an_updated_index_equals_one_built_from_scratch(
             "SELECT (SELECT count(*) FROM search_dead), tail_postings FROM search_stats"
         ).fetchone()  # type: ignore[misc]
     assert (dead > 0 and tail > 0) is not rewrite
+
+
+def test_a_rebuilt_unit_key_leaves_no_index_memory_pinned(
+    built: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The unit_id index a full (re)build creates is checkpointed out inside the step:
+    at 100k documents its ~100 MB of unevictable memory made the build fail to lower
+    its memory limit back to the loader's after the step (nothing was published)."""
+    db = tmp_path / "w.duckdb"
+    shutil.copyfile(built, db)
+    monkeypatch.setattr(search_index, "UNITS_KEY_CHECKPOINT_MB", 0)  # a tiny index too
+    before = _results(db)
+    with Warehouse(db) as wh:
+        wh.query("UPDATE documents SET run_id = 'again'")  # every document re-indexed
+        search_index.sync(wh)
+        pinned = (
+            wh.connection()
+            .execute(
+                "SELECT coalesce(sum(memory_usage_bytes), 0) FROM duckdb_memory() "
+                "WHERE tag = 'ART_INDEX'"
+            )
+            .fetchone()
+        )
+        wh.publish()
+    assert pinned == (0,)
+    assert _results(db) == before
 
 
 def test_a_huge_section_is_indexed_up_to_the_cap(tmp_path: Path) -> None:

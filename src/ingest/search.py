@@ -9,9 +9,9 @@ over it, as a table macro stored in the warehouse, so an analyst's SQL client an
 
 It ranks units by BM25 with the fts extension's constants and formula (k1 = 1.2,
 b = 0.75, a base-10 logarithm in the idf: scores equal its ``match_bm25``'s over the
-same units; df and N are counted on the live units), joins the top ``max_hits`` back
-to their tables for the document, the section heading
-and the text, finds the first line holding a query word, reports that line (a list
+same units; df and N are counted on the live units), fetches the top ``max_hits``
+units from the index (their text, heading and line are kept there, so no table of the
+warehouse is scanned), finds the first line holding a query word, reports that line (a list
 item's or fact's own ``line_start``; a section's heading line for prose; the table's
 line for a table row; the FAQ's line) and marks every form of the query's words in a
 snippet of it with ``**``.  The macro uses core DuckDB functions only: a client needs
@@ -29,7 +29,7 @@ import duckdb
 
 from .config import ConfigError
 from .failures import RunFailure
-from .search_index import exists, words_sql
+from .search_index import exists, tokens_sql, words_sql
 from .sql import literal
 
 MARK = "**"
@@ -49,21 +49,47 @@ COLUMNS = (
     "snippet",
 )
 
+# Ranking.  Postings are unique per (term, unit), so a one-term query ranks them as
+# they are read (a top-n, no aggregate: a common word has millions).  A query of
+# several terms sums per unit only the units that can still reach the top (MaxScore):
+# theta, the max_hits-th best score of any one term alone, is a floor for the final
+# max_hits-th score; terms whose best scores together stay under it ("non-essential",
+# typically the common words of a phrase) cannot lift a unit that has none of the
+# others, so candidates come from the other terms' postings only.  Exact, not an
+# approximation: every unit scoring at least theta is a candidate.
+# Query words and hit lines are split with the tokenizer alone: stopwords are never in
+# search_words, so they match nothing either way, and the stopword filter (a lambda over
+# a list of 70 constants, twice) made a large share of a cheap query's planning.
 _RANK = f"""
-qw AS (SELECT DISTINCT unnest({words_sql("query_string")}) AS word),
+qw AS (SELECT DISTINCT unnest({tokens_sql("query_string")}) AS word),
 qt AS (SELECT DISTINCT w.term_id FROM search_words w SEMI JOIN qw USING (word)),
 mw AS (SELECT list(DISTINCT word) AS words FROM search_words
        WHERE term_id IN (SELECT term_id FROM qt)),
-p AS (SELECT term_id, unit_id, sum(tf) AS tf, any_value(len) AS len FROM search_postings
+p AS (SELECT term_id, unit_id, tf, len FROM search_postings
       WHERE term_id IN (SELECT term_id FROM qt)
-        AND unit_id NOT IN (SELECT unit_id FROM search_dead)
-      GROUP BY term_id, unit_id),
-df AS (SELECT term_id, count(*) AS df FROM p GROUP BY term_id),
-st AS (SELECT n_units, total_len / greatest(n_units, 1) AS avgdl FROM search_stats),
+        AND unit_id NOT IN (SELECT unit_id FROM search_dead)),
+st AS (SELECT n_units::DOUBLE AS n, {B * K1} * n_units / greatest(total_len, 1) AS per_len,
+              (SELECT count(*) FROM qt) AS n_terms FROM search_stats),
+idf AS (SELECT term_id, log10((st.n - count(*) + 0.5) / (count(*) + 0.5) + 1) * {K1 + 1} AS idf
+        FROM p CROSS JOIN st GROUP BY term_id, st.n),
+w AS MATERIALIZED (
+    SELECT p.term_id, p.unit_id, st.n_terms,
+           idf.idf * p.tf / (p.tf + {K1 * (1 - B)} + st.per_len * p.len) AS score
+    FROM p JOIN idf USING (term_id) CROSS JOIN st),
+tm AS (SELECT term_id, max(score) AS m, max(score, max_hits)[max_hits] AS kth
+       FROM w WHERE n_terms > 1 AND family_filter IS NULL AND source_filter IS NULL
+       GROUP BY term_id),
+essential AS (
+    SELECT term_id FROM (SELECT term_id, sum(m) OVER (ORDER BY m, term_id) AS reach FROM tm)
+    WHERE reach >= (SELECT coalesce(max(kth), 0) FROM tm)),
 scored AS (
-    SELECT p.unit_id, sum(log10((st.n_units - df.df + 0.5) / (df.df + 0.5) + 1)
-        * p.tf * {K1 + 1} / (p.tf + {K1} * ({1 - B} + {B} * p.len / st.avgdl))) AS score
-    FROM p JOIN df USING (term_id) CROSS JOIN st GROUP BY p.unit_id),
+    SELECT unit_id, score FROM w WHERE n_terms = 1
+    UNION ALL
+    SELECT unit_id, sum(score) FROM w
+    WHERE n_terms > 1 AND (family_filter IS NOT NULL OR source_filter IS NOT NULL
+                           OR unit_id IN (SELECT unit_id FROM w
+                                          WHERE term_id IN (SELECT term_id FROM essential)))
+    GROUP BY unit_id),
 best AS (
     (SELECT unit_id, score FROM scored WHERE family_filter IS NULL AND source_filter IS NULL
      ORDER BY score DESC, unit_id LIMIT max_hits)
@@ -75,74 +101,37 @@ best AS (
        AND (source_filter IS NULL OR d.source = source_filter)
      ORDER BY s.score DESC, s.unit_id LIMIT max_hits)),
 top AS (
-    SELECT b.unit_id, b.score, u.doc_id, u.kind, u.item, u.row_index, d.source,
-           d.source_path, d.family, d.title, d.description
+    SELECT b.unit_id, b.score, u.doc_id, u.kind, u.item, u.row_index, u.heading, u.line_start,
+           u.text, u.items, d.source, d.source_path, d.family, d.title
     FROM best b JOIN search_units u USING (unit_id) JOIN documents d USING (doc_id))"""
 
-# Every table is narrowed first to the documents of the top hits of the kinds it serves
-# (a one-key semi join, which DuckDB pushes into the scan as an IN filter; an empty one
-# spares the scan): joined on two keys at once, it read the text of every section.
+# The top hits' own text, kept in the index (search_units): their first line holding a
+# query word, and for a section's list item or fact, its own line.
 _TEXTS = """
-sec AS (SELECT * FROM sections
-        WHERE doc_id IN (SELECT doc_id FROM top WHERE kind IN ('section', 'table_row'))),
-texts AS (
-    SELECT t.unit_id, s.heading, s.heading || chr(10) || s.text AS text, s.line_start
-    FROM top t JOIN sec s ON s.doc_id = t.doc_id AND s.section_id = t.item
-    WHERE t.kind = 'section'
-    UNION ALL
-    SELECT t.unit_id, q.question, q.question || chr(10) || coalesce(q.answer, ''), q.line_start
-    FROM top t
-    JOIN (SELECT * FROM faqs WHERE doc_id IN (SELECT doc_id FROM top WHERE kind = 'faq')) q
-      ON q.doc_id = t.doc_id AND q.position = t.item
-    WHERE t.kind = 'faq'
-    UNION ALL
-    SELECT t.unit_id, coalesce(any_value(s.heading), ''),
-           string_agg(c.text, ' | ' ORDER BY c.col_index), any_value(dt.line_start)
-    FROM top t
-    JOIN (SELECT * FROM table_cells
-          WHERE doc_id IN (SELECT doc_id FROM top WHERE kind = 'table_row')) c
-      ON c.doc_id = t.doc_id AND c.table_id = t.item AND c.row_index = t.row_index
-    JOIN (SELECT * FROM doc_tables
-          WHERE doc_id IN (SELECT doc_id FROM top WHERE kind = 'table_row')) dt
-      ON dt.doc_id = t.doc_id AND dt.table_id = t.item
-    LEFT JOIN sec s ON s.doc_id = dt.doc_id AND s.section_id = dt.section_id
-    WHERE t.kind = 'table_row' GROUP BY t.unit_id
-    UNION ALL
-    SELECT t.unit_id, t.title, t.title || chr(10) || coalesce(t.description, ''), NULL
-    FROM top t WHERE t.kind = 'document'),
 lines AS (
     SELECT unit_id, unnest(string_split(text, chr(10))) AS line,
            generate_subscripts(string_split(text, chr(10)), 1) AS n
-    FROM texts),
+    FROM top),
 hit AS (
     SELECT unit_id, arg_min(line, n) AS line, min(n) AS n FROM lines CROSS JOIN mw
     WHERE list_has_any({line_words}, mw.words) GROUP BY unit_id),
-items AS (
-    SELECT li.doc_id, li.section_id, li.text, min(li.line_start) AS line_start
-    FROM (SELECT * FROM list_items
-          WHERE doc_id IN (SELECT doc_id FROM top WHERE kind = 'section')) li
-    SEMI JOIN top t ON t.kind = 'section' AND li.doc_id = t.doc_id AND li.section_id = t.item
-    GROUP BY ALL),
-facts_at AS (
-    SELECT f.doc_id, f.line_start
-    FROM (SELECT * FROM facts WHERE doc_id IN (SELECT doc_id FROM top WHERE kind = 'section')) f
-    SEMI JOIN top t ON t.kind = 'section' AND f.doc_id = t.doc_id AND f.section_id = t.item)"""
+located AS (
+    SELECT t.*, h.line AS hit_line, h.n AS hit_n,
+           CASE WHEN t.kind = 'section' AND h.n > 1
+                THEN list_filter(t.items, x -> x.h = md5_number_lower(h.line))[1] END AS it
+    FROM top t LEFT JOIN hit h USING (unit_id))"""
 
-_SELECT = """
+_SELECT = f"""
 SELECT row_number() OVER (ORDER BY t.score DESC, t.source, t.source_path, t.kind, t.item,
                                    t.row_index) AS rank,
        round(t.score, 4) AS score, t.doc_id, t.source, t.source_path, t.family, t.title,
-       CASE WHEN t.kind <> 'section' OR coalesce(h.n, 1) = 1 OR i.line_start IS NULL
-            THEN t.kind WHEN fa.line_start IS NOT NULL THEN 'fact' ELSE 'list_item' END
+       CASE WHEN t.it IS NULL THEN t.kind WHEN t.it.fact THEN 'fact' ELSE 'list_item' END
            AS kind,
-       x.heading, coalesce(i.line_start, x.line_start) AS line_start,
-       ingest_search_snippet(coalesce(h.line, split_part(x.text, chr(10), 1)), mw.words)
-           AS snippet
-FROM top t JOIN texts x USING (unit_id) CROSS JOIN mw
-LEFT JOIN hit h USING (unit_id)
-LEFT JOIN items i ON t.kind = 'section' AND h.n > 1 AND i.doc_id = t.doc_id
-                 AND i.section_id = t.item AND i.text = h.line
-LEFT JOIN facts_at fa ON fa.doc_id = t.doc_id AND fa.line_start = i.line_start
+       t.heading, coalesce(t.it.line, t.line_start) AS line_start,
+       ingest_search_cut(t.marked, greatest(1, strpos(t.marked, '{MARK}') - 80)) AS snippet
+FROM (SELECT *, ingest_search_mark(coalesce(hit_line, split_part(text, chr(10), 1)), mw.words)
+                AS marked
+      FROM located CROSS JOIN mw) t
 ORDER BY rank"""
 
 # The line with every form of the query's words marked; a window around the first mark.
@@ -163,7 +152,7 @@ _SNIPPET_MACROS = (
 SEARCH_MACRO = (
     "CREATE OR REPLACE MACRO search(query_string, max_hits := 20, family_filter := NULL, "
     f"source_filter := NULL) AS TABLE\nWITH {_RANK},"
-    + _TEXTS.format(line_words=words_sql("line"))
+    + _TEXTS.format(line_words=tokens_sql("line"))
     + _SELECT
 )
 

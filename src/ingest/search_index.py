@@ -24,11 +24,16 @@ a set-based update can maintain and a query can prune:
   Queries look their words up here, so querying needs no extension at all (any
   DuckDB client can call ``search()``); only words never seen in the warehouse
   cannot match.
-* ``search_postings(term_id, unit_id, tf, len)``: one row per (word, unit), written
-  sorted by ``term_id``, so a query reads only the row groups of its terms (DuckDB
-  pushes the term ids into the scan).
-* ``search_units(unit_id, doc_id, kind, item, row_index, len)`` and
-  ``search_docs(doc_id, run_id)``: which version of which document the index holds.
+* ``search_postings(term_id, unit_id, tf, len)``: one row per (term, unit) (the forms
+  of a stem summed at build time), written sorted by ``term_id``, so a query reads
+  only the row groups of its terms (DuckDB pushes the term ids into the scan).
+* ``search_units(unit_id, doc_id, kind, item, row_index, len, heading, line_start,
+  text, items)``, with a unique index on ``unit_id``, and ``search_docs(doc_id,
+  run_id)``: which version of which document the index holds, and what a hit on a
+  unit shows: its text, heading and line, a section's list items.  A query fetches its
+  top hits from here by index lookups; reading them from the warehouse's tables
+  scanned the text of millions of rows at 100k documents (``BENCHMARKS.md``).  The
+  copy of the text is most of the index's size.
 * ``search_dead(unit_id)``: units of replaced or removed documents whose postings are
   still in the table; queries skip them.
 * ``search_stats``: unit count and total length for BM25, layout version.
@@ -54,13 +59,16 @@ from typing import TYPE_CHECKING
 
 import duckdb
 
-from . import extensions
+from . import extensions, keys
+from .sql import literal
 
 if TYPE_CHECKING:
     from .warehouse import Warehouse
 
-LAYOUT = "1"  # bump when the tables' meaning changes: the index is then rebuilt
+LAYOUT = "2"  # bump when the tables' meaning changes: the index is then rebuilt
 ENV = "INGEST_SEARCH_INDEX"
+UNITS_KEY = "search_units_id"  # the unique index on search_units.unit_id
+UNITS_KEY_CHECKPOINT_MB = 16  # index memory past which the step checkpoints it out
 MEMORY_ENV = "INGEST_SEARCH_MEMORY_LIMIT"
 DEFAULT_MEMORY_MB = 256
 REWRITE_SHARE = 0.1  # tail or dead units past this share of the index: rewrite sorted
@@ -171,7 +179,9 @@ CREATE TABLE IF NOT EXISTS search_words (word VARCHAR NOT NULL, stem VARCHAR NOT
 CREATE TABLE IF NOT EXISTS search_postings (term_id INTEGER NOT NULL, unit_id BIGINT NOT NULL,
     tf INTEGER NOT NULL, len INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS search_units (unit_id BIGINT NOT NULL, doc_id VARCHAR NOT NULL,
-    kind VARCHAR NOT NULL, item BIGINT NOT NULL, row_index BIGINT, len INTEGER NOT NULL);
+    kind VARCHAR NOT NULL, item BIGINT NOT NULL, row_index BIGINT, len INTEGER NOT NULL,
+    heading VARCHAR, line_start INTEGER, text VARCHAR NOT NULL,
+    items STRUCT(h UBIGINT, line INTEGER, fact BOOLEAN)[]);
 CREATE TABLE IF NOT EXISTS search_docs (doc_id VARCHAR NOT NULL, run_id VARCHAR NOT NULL);
 CREATE TABLE IF NOT EXISTS search_dead (unit_id BIGINT NOT NULL);
 CREATE TABLE IF NOT EXISTS search_stats (layout VARCHAR NOT NULL, n_units BIGINT NOT NULL,
@@ -179,29 +189,72 @@ CREATE TABLE IF NOT EXISTS search_stats (layout VARCHAR NOT NULL, n_units BIGINT
     tail_postings BIGINT NOT NULL);
 """
 
-# The text of each unit of the documents in temp table search_chunk.  (A table row's
-# cells in any order: an ordered string_agg cannot spill, and words have no order here.)
-# At most this many characters of a unit are indexed.  Real sections hold at most a
+# The text of each unit of the documents in temp table search_chunk.  At most this many
+# characters of a unit are indexed.  Real sections hold at most a
 # few thousand (2,768 in the 10k realistic corpus); a hostile 8 MB section would make
 # one list of a million tokens, which DuckDB cannot spill (the leader reached 650 MB).
 UNIT_TEXT_MAX = 200_000
 
-_UNIT_TEXTS = f"""
-SELECT d.doc_id, 'document' AS kind, 0 AS item, NULL::BIGINT AS row_index,
+# Besides its text, a unit keeps what a hit on it shows (heading, line) and, for a
+# section, its list items (md5 of the text, line, whether a fact is there): a query
+# then reads the text of its top hits from here, by unit_id, and never scans the
+# tables (at 100k documents, table_cells alone is 37M rows).
+_ITEMS = """
+SELECT li.doc_id, li.section_id,
+       list({'h': md5_number_lower(li.text), 'line': li.line_start,
+             'fact': fa.doc_id IS NOT NULL}) AS items
+FROM (SELECT doc_id, section_id, text, min(line_start) AS line_start
+      FROM list_items SEMI JOIN search_chunk USING (doc_id) GROUP BY ALL) li
+LEFT JOIN (SELECT DISTINCT doc_id, line_start FROM facts SEMI JOIN search_chunk USING (doc_id)) fa
+  USING (doc_id, line_start)
+GROUP BY li.doc_id, li.section_id"""
+
+# A table row's cells in column order (a list sorted per row: an ordered string_agg
+# cannot spill), under the heading of the table's section, at the table's line.
+_ROWS = """
+SELECT c.doc_id, c.table_id, c.row_index, coalesce(s.heading, '') AS heading, dt.line_start,
+       c.text
+FROM (SELECT doc_id, table_id, row_index,
+             array_to_string(list_transform(list_sort(list({'i': col_index, 't': text})),
+                                            x -> x.t), ' | ') AS text
+      FROM table_cells SEMI JOIN search_chunk USING (doc_id) GROUP BY ALL) c
+LEFT JOIN (SELECT * FROM doc_tables SEMI JOIN search_chunk USING (doc_id)) dt
+  USING (doc_id, table_id)
+LEFT JOIN (SELECT doc_id, section_id, heading FROM sections SEMI JOIN search_chunk USING (doc_id)) s
+  ON s.doc_id = dt.doc_id AND s.section_id = dt.section_id"""
+
+# One statement per kind of unit: one UNION ALL of the four held every branch's
+# hash tables at once and ran out of 256 MB at 100k documents.
+_UNIT_QUERIES = (
+    f"""
+SELECT d.doc_id, 'document' AS kind, 0 AS item, NULL::BIGINT AS row_index, d.title AS heading,
+       NULL::INTEGER AS line_start, NULL AS items,
        left(d.title || chr(10) || coalesce(d.description, ''), {UNIT_TEXT_MAX}) AS text
-FROM documents d SEMI JOIN search_chunk f USING (doc_id)
-UNION ALL
-SELECT s.doc_id, 'section', s.section_id, NULL, left(s.heading || chr(10) || s.text, {UNIT_TEXT_MAX})
-FROM sections s SEMI JOIN search_chunk f USING (doc_id)
-UNION ALL
-SELECT q.doc_id, 'faq', q.position, NULL,
-       left(q.question || chr(10) || coalesce(q.answer, ''), {UNIT_TEXT_MAX})
-FROM faqs q SEMI JOIN search_chunk f USING (doc_id)
-UNION ALL
-SELECT c.doc_id, 'table_row', c.table_id, c.row_index, left(string_agg(c.text, ' | '), {UNIT_TEXT_MAX})
-FROM table_cells c SEMI JOIN search_chunk f USING (doc_id)
-GROUP BY c.doc_id, c.table_id, c.row_index
-"""
+FROM documents d SEMI JOIN search_chunk USING (doc_id)""",
+    f"""
+SELECT s.doc_id, 'section' AS kind, s.section_id AS item, NULL::BIGINT AS row_index, s.heading,
+       s.line_start, i.items, left(s.heading || chr(10) || s.text, {UNIT_TEXT_MAX}) AS text
+FROM sections s LEFT JOIN ({_ITEMS}) i USING (doc_id, section_id)
+SEMI JOIN search_chunk USING (doc_id)""",
+    f"""
+SELECT q.doc_id, 'faq' AS kind, q.position AS item, NULL::BIGINT AS row_index,
+       q.question AS heading, q.line_start, NULL AS items,
+       left(q.question || chr(10) || coalesce(q.answer, ''), {UNIT_TEXT_MAX}) AS text
+FROM faqs q SEMI JOIN search_chunk USING (doc_id)""",
+    f"""
+SELECT doc_id, 'table_row' AS kind, table_id AS item, row_index, heading, line_start,
+       NULL AS items, left(text, {UNIT_TEXT_MAX}) AS text
+FROM ({_ROWS})""",
+)
+_UNIT_TEXTS = "\nUNION ALL\n".join(_UNIT_QUERIES)
+# How every statement above narrows a table to the chunk's documents.  A chunk of up to
+# FEW_DOCUMENTS (a run that changed a few; a 16 MB chunk of a full build, ~600) becomes
+# a list of constants, which DuckDB applies in the scan before reading any text: a join
+# reads every row's text first, in every chunk (one document: 0.49 -> 0.06 s at 10k; a
+# full 20k build: 201 -> 109 CPU-s).  Past it (a chunk of thousands of tiny files) the
+# join keeps the statement small.
+_IN_CHUNK = "SEMI JOIN search_chunk USING (doc_id)"
+FEW_DOCUMENTS = 5000
 
 
 def enabled() -> bool:
@@ -242,7 +295,8 @@ def sync(wh: Warehouse) -> float:
             con.execute("SET preserve_insertion_order = false")  # lets big steps spill
             try:
                 _retire(con, n_stale)
-                _index(con, n_fresh, wh.timings, chunk_bytes=(mb << 20) // CHUNK_SHARE)
+                with _units_key(con, n_fresh):
+                    _index(con, n_fresh, wh.timings, chunk_bytes=(mb << 20) // CHUNK_SHARE)
                 _update_stats(con)
             finally:
                 con.execute("RESET preserve_insertion_order")
@@ -301,6 +355,28 @@ def _retire(con: duckdb.DuckDBPyConnection, n_stale: int) -> None:
 
 
 @contextlib.contextmanager
+def _units_key(con: duckdb.DuckDBPyConnection, n_fresh: int) -> Iterator[None]:
+    """Keep the unique index on ``search_units.unit_id`` around the block.
+
+    It is what makes a query's join of its top hits to their units a point lookup
+    (DuckDB turns the join's key list into an index scan): without it, the scan reads
+    the text of every row group holding a hit (0.25 s at 10k documents).  Many fresh
+    units (a first build) are inserted without it, and it is built once after.
+
+    A new index lives in memory DuckDB cannot evict until a checkpoint writes it out
+    (~100 MB at 100k documents): the build then failed to lower its memory limit back
+    to the loader's 64 MB after the step, so a large one is checkpointed here, as a
+    migration does after building a key."""
+    row = con.execute("SELECT count(*) FROM search_docs").fetchone()
+    if n_fresh > REWRITE_SHARE * (int(row[0]) if row else 0):
+        con.execute(f"DROP INDEX IF EXISTS {UNITS_KEY}")
+    yield
+    con.execute(f"CREATE UNIQUE INDEX IF NOT EXISTS {UNITS_KEY} ON search_units (unit_id)")
+    if keys.index_mb(con) >= UNITS_KEY_CHECKPOINT_MB:
+        con.execute("CHECKPOINT")
+
+
+@contextlib.contextmanager
 def _timed(timings: dict[str, float], key: str) -> Iterator[None]:
     """Add the seconds of the block to ``timings[key]``."""
     t0 = time.perf_counter()
@@ -353,16 +429,28 @@ def _index(
 def _tokenize(con: duckdb.DuckDBPyConnection) -> None:
     """search_new: one word histogram per unit of the chunk's documents (a per-row list
     operation: no global aggregate), and the units recorded."""
+    docs = con.execute(
+        f"SELECT list(doc_id) FROM (SELECT doc_id FROM search_chunk LIMIT {FEW_DOCUMENTS + 1})"
+    ).fetchone()
+    narrow = _IN_CHUNK
+    if docs and docs[0] and len(docs[0]) <= FEW_DOCUMENTS:
+        narrow = f"WHERE doc_id IN ({', '.join(literal(d) for d in docs[0])})"
     con.execute(
-        "CREATE OR REPLACE TEMP TABLE search_new AS "
-        "SELECT nextval('search_unit_ids') AS unit_id, "
-        "doc_id, kind, item, row_index, h, list_sum(map_values(h))::INTEGER AS len "
-        f"FROM (SELECT *, list_aggregate({tokens_sql('text')}, 'histogram') AS h "
-        f"FROM ({_UNIT_TEXTS})) WHERE cardinality(h) > 0"
+        "CREATE OR REPLACE TEMP TABLE search_new (unit_id BIGINT, doc_id VARCHAR, kind VARCHAR, "
+        "item BIGINT, row_index BIGINT, heading VARCHAR, line_start INTEGER, text VARCHAR, "
+        "items STRUCT(h UBIGINT, line INTEGER, fact BOOLEAN)[], h MAP(VARCHAR, UBIGINT), "
+        "len INTEGER)"
     )
+    for query in _UNIT_QUERIES:
+        con.execute(
+            "INSERT INTO search_new SELECT nextval('search_unit_ids'), doc_id, kind, item, "
+            "row_index, heading, line_start, text, items, h, list_sum(map_values(h)) "
+            f"FROM (SELECT *, list_aggregate({tokens_sql('text')}, 'histogram') AS h "
+            f"FROM ({query.replace(_IN_CHUNK, narrow)})) WHERE cardinality(h) > 0"
+        )
     con.execute(
-        "INSERT INTO search_units SELECT unit_id, doc_id, kind, item, row_index, len "
-        "FROM search_new"
+        "INSERT INTO search_units SELECT unit_id, doc_id, kind, item, row_index, len, "
+        "heading, line_start, text, items FROM search_new"
     )
 
 
@@ -392,11 +480,14 @@ def _add_words(con: duckdb.DuckDBPyConnection) -> None:
     )
 
 
+# One posting per (term, unit): the forms of a word that share a stem are summed here,
+# once, rather than by every query.
 _NEW_POSTINGS = """
-SELECT w.term_id, n.unit_id, n.tf::INTEGER AS tf, n.len
+SELECT w.term_id, n.unit_id, sum(n.tf)::INTEGER AS tf, any_value(n.len) AS len
 FROM (SELECT unit_id, len, unnest(map_keys(h)) AS word, unnest(map_values(h)) AS tf
       FROM search_new) n
 JOIN search_words w USING (word)
+GROUP BY w.term_id, n.unit_id
 """
 
 
