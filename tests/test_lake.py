@@ -341,3 +341,28 @@ def test_a_lake_run_stopped_midway_leaves_the_lake_as_it_was(tmp_path: Path, cor
     assert not list(tmp.glob("ingest-lake-*"))  # the run's private folder went with it
     counts = lake.run(f"mono={corpus}", f"more={more}")
     assert counts["loaded"] == 40 and len(lake.snapshots()) == 2
+
+
+def test_a_lake_insert_gets_its_largest_memory_limit_at_once(
+    tmp_path: Path, corpus: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A lake run is one transaction, which an insert that ran out of memory aborts, so
+    the loader cannot try it again under a larger limit as it does on the file: each
+    insert starts with the limit the file's last try would have (a 98k-document cold
+    run failed on its first try's 183 MB)."""
+    from ingest import load
+    from ingest.warehouse import Warehouse
+
+    asked: dict[str, list[int]] = {"file": [], "lake": []}
+    real = Warehouse.bulk_memory
+
+    def spy(self: Warehouse, n_files: int, *, at_least_mb: int = 0):  # type: ignore[no-untyped-def]
+        if at_least_mb:
+            asked["lake" if not self.retries_statements else "file"].append(at_least_mb)
+        return real(self, n_files, at_least_mb=at_least_mb)
+
+    monkeypatch.setattr(Warehouse, "bulk_memory", spy)
+    Lake(tmp_path / "lake").run(f"mono={corpus}")
+    run_pipeline(RunConfig(sources=[f"mono={corpus}"], db=str(tmp_path / "f.duckdb"), workers=1))
+    first = min(asked["file"])
+    assert asked["lake"] and set(asked["lake"]) == {first * load._RETRY_FACTORS[-1]}

@@ -74,6 +74,9 @@ class Warehouse:
 
     work_table = "TABLE"  # what the plan's work tables are created as (a lake: TEMP TABLE)
     snapshot_id: int | None = None  # a lake's snapshot of the published run (a file: none)
+    # Whether a statement that failed (out of memory) can be tried again: a file's build
+    # commits step by step; a lake run is one transaction, which a failure aborts.
+    retries_statements = True
 
     def __init__(
         self,

@@ -86,6 +86,7 @@ class LakeWarehouse(Warehouse):
     """Context manager around one run's transaction on a lake (see the module doc)."""
 
     work_table = "TEMP TABLE"
+    retries_statements = False  # one transaction: an insert gets its largest limit at once
 
     def __init__(self, spec: LakeSpec, run_id: str) -> None:
         self.spec = spec
