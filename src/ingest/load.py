@@ -127,9 +127,9 @@ class Loader:
             with contextlib.suppress(duckdb.Error):  # the build is discarded anyway
                 con.execute(f"SET memory_limit = '{usual}'")
             raise
-        self.wh.memory_limit = usual
         if keys.index_mb(con) > megabytes(usual) // 4:
-            self.wh.checkpoint()  # ends under the usual limit
+            self.wh.checkpoint()  # under the raised limit; after it, the index is let go
+        self.wh.memory_limit = usual
         con.execute(f"SET memory_limit = '{usual}'")
 
     def _insert(self, name: str, files: list[str]) -> int:
