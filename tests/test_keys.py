@@ -291,3 +291,22 @@ def test_a_load_checkpointed_between_small_chunks_has_every_row(
     _run(db, src)
     assert len(checkpoints) > 10  # one per chunk, and the publish's
     assert snapshot(db) == snapshot(fresh)
+
+
+def test_a_checkpoint_never_lowers_the_limit_below_the_index_it_must_write(
+    tmp_path: Path,
+) -> None:
+    """The keys' index cannot be evicted until a checkpoint writes it out, so the
+    checkpoint cannot run under a limit below what the index holds: a 98k-document load
+    failed lowering 192 MB to the checkpoint's 128 MB. A checkpoint limit smaller than any
+    index (1 MB) reproduces it on a small corpus."""
+    src, db = tmp_path / "src", tmp_path / "w.duckdb"
+    generate_corpus(src, 120, seed=3)
+    env = {**os.environ, "INGEST_DUCKDB_CHECKPOINT_MEMORY_LIMIT": "1MB"}
+    done = subprocess.run(
+        [sys.executable, "-m", "ingest.cli", "run", str(src), "--db", str(db), "--no-prefect"],
+        capture_output=True, text=True, env=env, timeout=300,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    with duckdb.connect(str(db), read_only=True) as con:
+        assert con.execute("SELECT count(*) FROM table_cells").fetchone()[0] > 1000  # type: ignore[index]
