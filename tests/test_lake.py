@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import duckdb
@@ -319,8 +320,9 @@ def test_a_lake_run_stopped_midway_leaves_the_lake_as_it_was(tmp_path: Path, cor
     more = tmp_path / "more"
     generate_corpus(more, 40, seed=8, bad_share=0.0)
     tables, runs = lake.tables(), lake.snapshots()
-    tmp = tmp_path / "tmp"
-    tmp.mkdir()
+    # A short TMPDIR: the run's fork server listens on a socket there, and a socket path
+    # may not exceed 107 bytes (pytest-xdist's tmp_path can).
+    tmp = Path(tempfile.mkdtemp(prefix="lk-", dir="/tmp"))
     args = ["run", "--no-prefect", "--no-progress", "--workers", "1", "--batch-size", "2"]
     args += [f"mono={corpus}", f"more={more}", "--lake", lake.catalog, "--lake-data", lake.data]
     proc = subprocess.Popen(

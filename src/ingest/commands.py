@@ -22,7 +22,7 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .config import ConfigError, RunConfig, check_sources, parse_source
+from .config import DEFAULT_DB, ConfigError, RunConfig, check_sources, parse_source
 
 if TYPE_CHECKING:
     from .prefect.server import TemporaryServer
@@ -73,7 +73,7 @@ def config_from(args: argparse.Namespace) -> RunConfig:
     # Absolute: a served deployment runs the flow from another working directory.
     from .storage import check_location
 
-    db = Path(args.db).resolve()
+    db = Path(args.db or DEFAULT_DB).resolve()  # None: parsed without ingest.cli.main
     check_location(db)
     options: dict[str, Any] = {"db": str(db)}
     from .lake.spec import from_options

@@ -237,6 +237,17 @@ class Warehouse:
         try:
             yield
         finally:
+            self._lower_limit(con)
+
+    def _lower_limit(self, con: duckdb.DuckDBPyConnection) -> None:
+        """Back to the usual limit after a bulk step.  An index the step built (the
+        search units' key) is memory DuckDB cannot evict until a checkpoint writes it
+        out; when it holds more than the usual limit, lowering fails, so the build is
+        checkpointed first."""
+        try:
+            con.execute(f"SET memory_limit = '{self.memory_limit}'")
+        except duckdb.OutOfMemoryException:
+            con.execute("CHECKPOINT")
             con.execute(f"SET memory_limit = '{self.memory_limit}'")
 
     def checkpoint(self) -> float:
