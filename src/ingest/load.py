@@ -166,6 +166,8 @@ class Loader:
                     n = self.wh.connection().execute(sql).fetchone()
                 return int(n[0]) if n else 0
             except duckdb.Error as exc:
+                if keys.commit_out_of_memory(exc):
+                    raise keys.index_out_of_memory(base * factor) from exc
                 if not keys.out_of_memory(exc) or factor == factors[-1]:
                     raise
         raise AssertionError("unreachable")
