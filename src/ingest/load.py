@@ -153,8 +153,8 @@ class Loader:
         number of ordinary rows, but several multi-megabyte values read in parallel (8 MB
         documents of one long section each) can need more pinned at once: DuckDB then
         refuses the statement ("failed to pin block"), the transaction rolls back, and
-        the insert is tried again under a doubled limit, up to 8x (so is a commit that
-        could not merge the chunk's key index)."""
+        the insert is tried again under a doubled limit, up to 8x.  A commit that could
+        not merge the chunk's key index is not retried (see keys.commit_out_of_memory)."""
         base = megabytes(self.wh.memory_limit)
         # A lake run is one transaction, which a failed insert aborts: no second try, so
         # each insert gets the limit the last try would have had (measured at 98k
