@@ -129,7 +129,8 @@ def run(args: argparse.Namespace) -> int:
     # process on every path, reuses it (the lock is re-entrant).  A lake has no lock.
     try:
         with target_for(cfg).lock():
-            _check_names(cfg)
+            if not args.no_prefect:  # without a server to start, the loop's own check suffices
+                _check_names(cfg)
             summary = _orchestrate(cfg, args)
     except DriftFailure as exc:  # the summary says what drifted; the error line, why it failed
         _print_summary(exc.summary, args, started)

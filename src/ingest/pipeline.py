@@ -112,11 +112,11 @@ def run(
         if lock is None:
             lock = stack.enter_context(target.lock())
             verdict = None  # a check made without this lock proves nothing
-        if verdict is None:
+        if verdict is None and target.answers_noop:
             t0 = time.perf_counter()
             verdict = target.check(cfg, "change")
             summary.timings["check"] = time.perf_counter() - t0
-        if verdict.noop:
+        if verdict is not None and verdict.noop:
             _record_noop(cfg, verdict, summary, started=t_start)
         else:
             base = copy.deepcopy(summary)

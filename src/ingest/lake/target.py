@@ -52,6 +52,10 @@ class Target(Protocol):
     """What the run loop and the commands need of a storage target."""
 
     label: str  # how the summary names it
+    # A run that changes nothing can be answered by ``check`` alone, without a writer
+    # (the file: a journal entry).  A lake's run always commits its record, so the run
+    # loop does not ask ``check`` first (the CLI still does, to skip Prefect).
+    answers_noop: bool
 
     def lock(self) -> contextlib.AbstractContextManager[WarehouseLock | None]:
         """Held for the whole run (the file's writer lock; nothing for a lake)."""
@@ -80,6 +84,7 @@ class FileTarget:
     def __init__(self, db: str, lock_timeout: float) -> None:
         self.db = db
         self.label = db
+        self.answers_noop = True
         self.lock_timeout = lock_timeout
 
     def lock(self) -> contextlib.AbstractContextManager[WarehouseLock | None]:
@@ -123,6 +128,7 @@ class LakeTarget:
     def __init__(self, spec: LakeSpec) -> None:
         self.spec = spec
         self.label = f"lake {spec.label}"
+        self.answers_noop = False
 
     def lock(self) -> contextlib.AbstractContextManager[WarehouseLock | None]:
         """No lock: writers meet at the catalog's commit."""
