@@ -120,6 +120,8 @@ def test_a_lake_holds_exactly_what_the_file_holds_run_after_run(
             quarantined = con.execute("SELECT count(*) FROM quarantine").fetchone()
     with duckdb.connect(str(db), read_only=True) as con:
         assert con.execute("SELECT count(*) FROM quarantine").fetchone() == quarantined
+        # The file has no snapshots: its runs' snapshot_id is null.
+        assert con.execute("SELECT DISTINCT snapshot_id FROM ingest_runs").fetchall() == [(None,)]
 
 
 def _remove_one(src: Path) -> None:
@@ -136,6 +138,7 @@ def test_each_run_is_one_snapshot_and_an_earlier_run_can_be_read(
     lake.run(f"mono={corpus}")
     runs = lake.snapshots()
     assert len(runs) == 2 and len(set(runs.values())) == 2
+    assert dict(lake.query("SELECT run_id, snapshot_id FROM ingest_runs")) == runs
     old, new = sorted(runs.values())
     assert lake.tables(snapshot=old) == first
     assert lake.tables(snapshot=new) == lake.tables() != first

@@ -26,6 +26,7 @@ from ingest.lake.migrate import duplicate_keys
 from ingest.lake.snapshots import open_lake, snapshot_ids
 from ingest.lake.spec import attach, parse
 from ingest.lake.target import LakeBusy
+from ingest.lake.warehouse import LakeWarehouse
 from ingest.pipeline import local_executor, run, run_pipeline
 from ingest.plan import plan_run
 from test_lake import Lake, _edit_one, _rows
@@ -190,3 +191,39 @@ def test_a_conflicting_commit_is_retried_then_given_up_with_one_line(
     assert summary.loaded == 1 and len(lake.snapshots()) == 2
     with open_lake(lake.catalog, lake.data) as con:
         assert duplicate_keys(con) == {}
+
+
+def test_ingest_runs_records_the_snapshot_even_when_another_writer_commits_first(
+    lake: Lake, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Right after the run has read the latest snapshot for its record, another writer
+    commits.  On PostgreSQL DuckLake retries the run's commit under the next id and the
+    run corrects its row in a small commit of its own; on SQLite the commit conflicts and
+    the run is tried again.  Either way ``ingest_runs.snapshot_id`` is the snapshot the
+    run's commit made, and time travel to it shows the run's state."""
+    corpus = tmp_path / "mono"
+    generate_corpus(corpus, 12, seed=5, bad_share=0.2)
+    lake.run(f"mono={corpus}")
+    _edit_one(corpus)
+    real, left = LakeWarehouse.next_snapshot, [1]
+
+    def then_another_writer(self: LakeWarehouse) -> int | None:
+        predicted = real(self)
+        if left[0]:
+            left[0] -= 1
+            with duckdb.connect() as con:
+                attach(con, parse(lake.catalog, lake.data))
+                con.execute("INSERT INTO ingest_meta VALUES ('another-writer', 'was here')")
+        return predicted
+
+    monkeypatch.setattr(LakeWarehouse, "next_snapshot", then_another_writer)
+    summary = run(lake.cfg(f"mono={corpus}"), local_executor)
+    assert summary.loaded == 1 and not left[0]
+    tagged = lake.snapshots()
+    recorded = dict(lake.query("SELECT run_id, snapshot_id FROM ingest_runs"))
+    assert recorded == tagged and len(tagged) == 2
+    assert lake.tables(snapshot=tagged[summary.run_id]) == lake.tables()
+    corrections = lake.query(
+        "SELECT count(*) FROM ducklake_snapshots('lake') WHERE commit_message = 'run record'"
+    )[0][0]
+    assert corrections == (1 if lake.catalog.startswith("postgres:") else 0)

@@ -391,6 +391,7 @@ CREATE TABLE IF NOT EXISTS ingest_runs (
     removed BIGINT NOT NULL,
     parser_version VARCHAR NOT NULL,
     sources VARCHAR NOT NULL,
+    snapshot_id BIGINT,
     PRIMARY KEY (run_id)
 );
 
@@ -419,6 +420,8 @@ COMMENT ON COLUMN ingest_runs.removed IS 'Documents deleted because their file l
 COMMENT ON COLUMN ingest_runs.parser_version IS 'Extraction version used.';
 
 COMMENT ON COLUMN ingest_runs.sources IS 'Source roots (absolute paths) as a JSON array, in the order of source_names.';
+
+COMMENT ON COLUMN ingest_runs.snapshot_id IS 'On a DuckLake target, the lake snapshot the run''s commit made: query the lake as it was after the run with `AT (VERSION => snapshot_id)`. Null on the DuckDB file, and for runs recorded before the column existed.';
 
 CREATE TABLE IF NOT EXISTS source_files (
     source VARCHAR NOT NULL,

@@ -115,7 +115,7 @@ def record_run(
     sources: Sequence[Source],
 ) -> None:
     """Append the run's ``ingest_runs`` row (action ``run`` or ``remove-source``, its counts,
-    the sources' names and roots, the parser version), finished now."""
+    the sources' names and roots, the parser version, a lake's snapshot), finished now."""
     wh.append(
         "ingest_runs",
         [
@@ -132,6 +132,7 @@ def record_run(
                 "removed": counts.get("removed", 0),
                 "parser_version": PARSER_VERSION,
                 "sources": json.dumps([s.root for s in sources]),
+                "snapshot_id": wh.next_snapshot(),
             }
         ],
     )

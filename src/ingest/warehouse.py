@@ -311,6 +311,10 @@ class Warehouse:
             cols = schema.tables()[name].names
             self.insert_columns(name, {c: [r.get(c) for r in rows] for c in cols})
 
+    def next_snapshot(self) -> int | None:
+        """The snapshot id publishing will make, for the run's record: a file has none."""
+        return None
+
     def query(self, sql: str, params: list[Any] | dict[str, Any] | None = None) -> list[Any]:
         """All rows of one statement on the build (``$1``-style or ``?`` parameters)."""
         return self.connection().execute(sql, params or []).fetchall()

@@ -1,10 +1,11 @@
 """Which lake snapshot each run committed: the handle for time travel and change feeds.
 
-Every run commits once, tagged with its run id (:mod:`ingest.lake.warehouse`), so the
-snapshot of a run is found in ``ducklake_snapshots()`` by that tag.  It is not a
-column of ``ingest_runs``: the id is only known once the commit succeeded (a commit
-retried after a conflict gets a later one), and writing it back would cost every run
-a second commit.  :func:`run_snapshots` joins the two instead.
+Every run commits once, tagged with its run id (:mod:`ingest.lake.warehouse`), and
+records the snapshot id in its ``ingest_runs`` row (``snapshot_id``: the latest
+snapshot plus one, read in the run's transaction; corrected by a small second
+commit in the rare case another writer's commit came first).  :func:`run_snapshots`
+reads the id from the tag, the commit's own word, which also tells which runs'
+snapshots have been expired since.
 
 :func:`open_lake` attaches a lake from the same options the commands take
 (``--lake``/``--lake-data``, else the environment), optionally as of one snapshot,

@@ -42,6 +42,7 @@ import duckdb
 from .. import interrupts
 from ..failures import UNCHANGED, disk_full
 from ..migrate import views_sql
+from ..sql import literal
 from ..storage import StorageError
 from ..warehouse import DEFAULT_MEMORY_LIMIT, MEMORY_LIMIT_ENV, Warehouse
 from . import migrate
@@ -100,6 +101,7 @@ class LakeWarehouse(Warehouse):
         self.timings: dict[str, float] = {}
         self.copy_method = "lake"
         self.snapshot_id: int | None = None
+        self._predicted: int | None = None  # what next_snapshot() told the run's record
         self._stops = contextlib.ExitStack()
 
     def __enter__(self) -> LakeWarehouse:
@@ -159,16 +161,27 @@ class LakeWarehouse(Warehouse):
             self.con = None
         shutil.rmtree(self.folder, ignore_errors=True)
 
+    def next_snapshot(self) -> int | None:
+        """The snapshot this run's commit will make if no other writer commits first: the
+        latest one plus one.  :meth:`publish` checks it and corrects the record if not."""
+        row = (
+            self.connection()
+            .execute(f"SELECT max(snapshot_id) FROM ducklake_snapshots({literal(ALIAS)})")
+            .fetchone()
+        )
+        self._predicted = int(row[0]) + 1 if row and row[0] is not None else None
+        return self._predicted
+
     def publish(self) -> None:
         """Commit the run's one transaction: the lake's next snapshot, tagged with the run."""
         interrupts.check()
         t0 = time.perf_counter()
         con = self.connection()
-        info = json.dumps({"run_id": self.run_id})
-        con.execute(
-            f"CALL {ALIAS}.set_commit_message('ingest', ?, extra_info => ?)",
-            [f"run {self.run_id}", info],
-        )
+        # Literals, not parameters: DuckDB's Python binding imports pandas (~0.4 s) the
+        # first time it binds one, and a small run would pay it here.
+        info = literal(json.dumps({"run_id": self.run_id}))
+        message = literal(f"run {self.run_id}")
+        con.execute(f"CALL {ALIAS}.set_commit_message('ingest', {message}, extra_info => {info})")
         interrupts.check()  # the last moment a stop leaves the lake as it was
         try:
             con.execute("COMMIT")
@@ -177,14 +190,39 @@ class LakeWarehouse(Warehouse):
                 raise LakeConflict(str(exc).strip().splitlines()[0][:300]) from exc
             raise
         row = con.execute(
-            f"SELECT max(snapshot_id) FROM ducklake_snapshots({ALIAS!r}) "
-            "WHERE commit_extra_info = ?",
-            [info],
+            f"SELECT max(snapshot_id) FROM ducklake_snapshots({literal(ALIAS)}) "
+            f"WHERE commit_extra_info = {info}"
         ).fetchone()
         self.snapshot_id = int(row[0]) if row and row[0] is not None else None
         interrupts.note_published(self.spec.label)
+        self._correct_record()
         self.timings["publish"] = time.perf_counter() - t0
         self._discard()
+
+    def _correct_record(self) -> None:
+        """When another writer committed between the run's reading of the latest snapshot
+        and its commit (DuckLake retries such a commit itself, under a later id), write the
+        id the commit really got into the run's ``ingest_runs`` row, in a commit of its own.
+        The run is published either way; a failure here only leaves the id to
+        ``ingest lake snapshots``, which reads it from the commit's tag."""
+        if self.snapshot_id is None or self._predicted in (None, self.snapshot_id):
+            return
+        con = self.connection()
+        try:
+            con.execute("BEGIN TRANSACTION")
+            con.execute(
+                f"UPDATE ingest_runs SET snapshot_id = {self.snapshot_id} "
+                f"WHERE run_id = {literal(self.run_id)}"
+            )
+            # Not tagged ``run_id``: that tag marks the run's own commit (run_snapshots).
+            info = literal(json.dumps({"record_of_run": self.run_id}))
+            con.execute(
+                f"CALL {ALIAS}.set_commit_message('ingest', 'run record', extra_info => {info})"
+            )
+            con.execute("COMMIT")
+        except duckdb.Error:
+            with contextlib.suppress(duckdb.Error):
+                con.execute("ROLLBACK")
 
     def checkpoint(self) -> float:
         """Nothing to checkpoint: the lake's files are written as rows go in.  (DuckLake's
