@@ -371,3 +371,17 @@ def test_a_lake_insert_gets_its_largest_memory_limit_at_once(
     run_pipeline(RunConfig(sources=[f"mono={corpus}"], db=str(tmp_path / "f.duckdb"), workers=1))
     first = min(asked["file"])
     assert asked["lake"] and set(asked["lake"]) == {first * load._RETRY_FACTORS[-1]}
+
+
+def test_what_counts_as_another_writer_first() -> None:
+    """The messages a lost race gives are retried; a real schema error is not."""
+    from ingest.lake.warehouse import is_conflict
+
+    race = duckdb.Error(
+        'Failed to initialize DuckLake: Failed to execute query "CREATE TABLE '
+        '"public"."ducklake_metadata"(...)": ERROR:  relation "ducklake_metadata" already exists'
+    )
+    assert is_conflict(race)
+    assert is_conflict(duckdb.Error("TransactionContext Error: database is locked"))
+    assert not is_conflict(duckdb.Error("Catalog Error: Table with name facts already exists!"))
+    assert not is_conflict(RuntimeError("database is locked"))  # not DuckDB's: not a commit

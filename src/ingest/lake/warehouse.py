@@ -57,8 +57,9 @@ class LakeConflict(RuntimeError):
 # ("Transaction conflict - attempting to delete from table ... in the same data file"),
 # a SQLite catalog held by another commit ("database is locked"), PostgreSQL's
 # serialization failures, and two first runs creating the same new lake on PostgreSQL
-# ("duplicate key" while DuckLake initialises its catalog).  All mean: nothing was
-# committed, the run may be tried again.
+# ("duplicate key", or "relation ... already exists" from DuckLake's initialisation,
+# when both attach the empty catalog at once).  All mean: nothing was committed, the
+# run may be tried again.
 _CONFLICTS = (
     "conflict",
     "database is locked",
@@ -66,12 +67,15 @@ _CONFLICTS = (
     "deadlock detected",
     "duplicate key",
 )
+_FIRST_RUN_RACE = ("failed to initialize ducklake", "already exists")
 
 
 def is_conflict(exc: BaseException) -> bool:
     """Whether a commit failed because another writer committed first (see above)."""
     text = str(exc).lower()
-    return isinstance(exc, duckdb.Error) and any(c in text for c in _CONFLICTS)
+    if not isinstance(exc, duckdb.Error):
+        return False
+    return any(c in text for c in _CONFLICTS) or all(c in text for c in _FIRST_RUN_RACE)
 
 
 def unreadable(spec: LakeSpec, exc: BaseException) -> StorageError:
