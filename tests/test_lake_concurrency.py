@@ -227,4 +227,3 @@ def test_ingest_runs_records_the_snapshot_even_when_another_writer_commits_first
         "SELECT count(*) FROM ducklake_snapshots('lake') WHERE commit_message = 'run record'"
     )[0][0]
     assert corrections == (1 if lake.catalog.startswith("postgres:") else 0)
-
