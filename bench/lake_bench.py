@@ -62,7 +62,9 @@ READER = textwrap.dedent(
                     con.execute(sql).fetchall()
             print(json.dumps({"s": time.perf_counter() - t0}), flush=True)
         except Exception as exc:
-            absent = "does not exist" in str(exc) or "no lake at" in str(exc)
+            absent = any(
+                m in str(exc) for m in ("does not exist", "no lake at", "no ingest warehouse")
+            )
             print(json.dumps({"absent" if absent else "error": str(exc)[:200]}), flush=True)
         time.sleep(0.2)
     """

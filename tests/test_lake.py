@@ -24,7 +24,7 @@ from ingest.generate import generate_corpus
 from ingest.lake.maintain import maintain
 from ingest.lake.migrate import duplicate_keys
 from ingest.lake.snapshots import open_lake, snapshot_ids
-from ingest.lake.spec import parse
+from ingest.lake.spec import attach, parse
 from ingest.lake.target import LakeTarget
 from ingest.pipeline import remove_source_run, run_pipeline
 from wh_helpers import RUN_COLUMNS
@@ -283,6 +283,20 @@ def test_commands_on_a_lake_that_is_not_there(tmp_path: Path) -> None:
     done = _cli("search", "aspirin", *opts)
     assert done.returncode == 2 and "search is not offered on a lake" in done.stderr
     assert not (tmp_path / "none.sqlite").exists()
+
+
+def test_commands_on_a_lake_whose_first_run_has_not_committed(tmp_path: Path) -> None:
+    """DuckLake creates an empty lake on the first attach, before the first run commits
+    ingest's tables: commands say there is no warehouse yet (exit 2), not a bug."""
+    spec = parse(f"sqlite:{tmp_path / 'c.sqlite'}", str(tmp_path / "d"))
+    with duckdb.connect() as con:
+        attach(con, spec)
+    opts = ["--lake", f"sqlite:{tmp_path / 'c.sqlite'}", "--lake-data", str(tmp_path / "d")]
+    for args in (["sources"], ["lake", "snapshots"], ["changes", "--since", "abc"]):
+        done = _cli(*args, *opts)
+        assert done.returncode == 2, (args, done.stderr)
+        assert "no lake at" in done.stderr or "no ingest warehouse in lake" in done.stderr, args
+        assert "bug" not in done.stderr, args
 
 
 def test_a_lake_spec_keeps_a_password_out_of_messages() -> None:

@@ -22,7 +22,7 @@ from datetime import datetime
 import duckdb
 
 from ..config import ConfigError
-from .spec import ALIAS, LakeSpec, attach, from_options
+from .spec import ALIAS, LakeSpec, attach, from_options, holds_warehouse
 from .warehouse import unreadable
 
 
@@ -65,6 +65,12 @@ def open_lake(
                 no_lake = f"no lake at {spec.label} (run `ingest run --lake ...` first)"
                 raise ConfigError(no_lake) from None
             raise unreadable(spec, exc) from None
+        if not holds_warehouse(con):  # created a moment ago: its first run has not committed
+            at = "" if snapshot is None else f" at snapshot {snapshot}"
+            raise ConfigError(
+                f"no ingest warehouse in lake {spec.label}{at} yet (its first run has not "
+                "committed: run `ingest run --lake ...` first)"
+            )
         yield con
 
 

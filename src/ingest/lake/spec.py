@@ -120,6 +120,16 @@ def attach(
         con.execute(f"USE {alias}")
 
 
+def holds_warehouse(con: duckdb.DuckDBPyConnection, alias: str = ALIAS) -> bool:
+    """Whether the lake attached as ``alias`` holds ingest's tables: DuckLake creates an
+    empty lake on the first attach, a moment before the first run commits its schema."""
+    row = con.execute(
+        "SELECT count(*) FROM duckdb_tables() "
+        f"WHERE database_name = {_lit(alias)} AND table_name = 'ingest_runs'"
+    ).fetchone()
+    return bool(row and row[0])
+
+
 def _wal(path: str) -> None:
     """Put a SQLite catalog in WAL mode (kept by the file): in SQLite's default mode a run's
     open transaction, which reads the catalog, keeps every other writer from committing

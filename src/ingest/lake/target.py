@@ -32,7 +32,7 @@ from typing import TYPE_CHECKING, Literal, Protocol
 import duckdb
 
 from ..lock import WarehouseBusy, WarehouseLock
-from .spec import LakeSpec, attach, parse
+from .spec import LakeSpec, attach, holds_warehouse, parse
 from .warehouse import LakeConflict, LakeWarehouse, unreadable
 
 if TYPE_CHECKING:
@@ -171,7 +171,8 @@ class LakeTarget:
 
     @contextlib.contextmanager
     def reader(self) -> Iterator[duckdb.DuckDBPyConnection | None]:
-        """The lake attached read-only at its latest snapshot (None when it has no catalog)."""
+        """The lake attached read-only at its latest snapshot (None when it has no catalog,
+        or a catalog without ingest's tables yet)."""
         if self.spec.kind != "postgres" and not Path(self.spec.where).is_file():
             yield None
             return
@@ -184,7 +185,7 @@ class LakeTarget:
                     yield None  # a catalog database without a lake in it yet
                     return
                 raise unreadable(self.spec, exc) from None
-            yield con
+            yield con if holds_warehouse(con) else None  # None: no run has committed yet
 
 
 def retry_limit() -> int:
