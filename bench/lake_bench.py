@@ -1,8 +1,11 @@
 """Benchmark: the DuckLake target beside the DuckDB file, with one corpus and one machine.
 
 ``python bench/lake_bench.py [--corpus DIR | --size N]`` (``make bench`` runs it on
-the 10k realistic corpus, generated as bench/bench.py generates it).  The corpus is copied first (the one-change runs edit it; the
-original is never touched).  Per target (``--db FILE``; ``--lake sqlite:...
+the 10k realistic corpus, generated as bench/bench.py generates it).  The corpus is
+copied first, once per target, and the copies are kept in ``--work`` (the one-change
+runs edit them; the original is never touched): ``--reuse`` runs the no-change and
+one-change steps again on the warehouses an earlier run left there, without the cold
+runs (a catch-up run first loads what the earlier edits changed).  Per target (``--db FILE``; ``--lake sqlite:...
 --lake-data DIR``), each with the real CLI as a subprocess and ``--no-prefect``
 (Prefect's start-up is the same for both targets and measured by bench/bench.py):
 
@@ -148,13 +151,21 @@ def edit(src: Path, i: int) -> None:
         f.write(f"\n\nLine appended by the lake benchmark, edit {i}.\n")
 
 
-def one_target(name: str, target: dict[str, str], src: Path, work: Path, changes: int) -> dict:
-    """Cold (with a reader), no-change and one-change runs of ``src`` into ``target``."""
+def one_target(
+    name: str, target: dict[str, str], src: Path, work: Path, changes: int, reuse: bool = False
+) -> dict:
+    """Cold (with a reader), no-change and one-change runs of ``src`` into ``target``.
+    ``reuse``: the warehouse of an earlier run of this script is there; instead of the
+    cold run, one run catches it up with the corpus (e.g. the earlier edits)."""
     out: dict[str, Any] = {"target": name}
-    out["cold"], out["reader_during_cold"] = with_reader(
-        target, work, lambda: ingest_run([f"corpus={src}"], target)
-    )
-    print(name, "cold", out["cold"], out["reader_during_cold"], flush=True)
+    if reuse:
+        out["catch_up"] = ingest_run([f"corpus={src}"], target)
+        print(name, "catch-up", out["catch_up"], flush=True)
+    else:
+        out["cold"], out["reader_during_cold"] = with_reader(
+            target, work, lambda: ingest_run([f"corpus={src}"], target)
+        )
+        print(name, "cold", out["cold"], out["reader_during_cold"], flush=True)
     out["no_change"] = ingest_run([f"corpus={src}"], target)
     print(name, "no-change", out["no_change"], flush=True)
     runs = []
@@ -242,6 +253,12 @@ def main() -> None:
     ap.add_argument("--corpora", type=Path, default=None, help="where generated corpora are kept")
     ap.add_argument("--work", type=Path, default=Path(tempfile.gettempdir()) / "lakebench")
     ap.add_argument("--changes", type=int, default=3)
+    ap.add_argument(
+        "--reuse",
+        action="store_true",
+        help="keep --work's warehouses and corpus copies from an earlier run: no cold runs "
+        "(the no-change and one-change figures again, e.g. on a quieter machine)",
+    )
     ap.add_argument("--targets", default="file,lake")
     ap.add_argument(
         "--two-writers",
@@ -252,8 +269,9 @@ def main() -> None:
     ap.add_argument("--no-two-writers", action="store_true", help="leave the two-writer step out")
     ap.add_argument("--catalogs", default="sqlite,postgres", help="catalogs of the two-writer step")
     args = ap.parse_args()
-    shutil.rmtree(args.work, ignore_errors=True)
-    args.work.mkdir(parents=True)
+    if not args.reuse:
+        shutil.rmtree(args.work, ignore_errors=True)
+    args.work.mkdir(parents=True, exist_ok=True)
     if args.corpus is None:
         from bench import corpus  # bench/bench.py: the same generator, seed and profile
 
@@ -270,8 +288,9 @@ def main() -> None:
 
     results["machine"]["duckdb"] = duckdb.__version__
     for name in args.targets.split(","):
-        src = args.work / f"corpus-{name}"
-        shutil.copytree(args.corpus, src)
+        src = args.work / f"corpus-{name}"  # kept for --reuse
+        if not src.exists():  # copy2 keeps mtimes: a reused warehouse sees unchanged files
+            shutil.copytree(args.corpus, src)
         target = (
             {"db": str(args.work / "file.duckdb")}
             if name == "file"
@@ -280,8 +299,8 @@ def main() -> None:
                 "lake_data": str(args.work / "lake" / "data"),
             }
         )
-        results[name] = one_target(name, target, src, args.work, args.changes)
-        shutil.rmtree(src)
+        reuse = args.reuse and Path(target.get("db") or args.work / "lake").exists()
+        results[name] = one_target(name, target, src, args.work, args.changes, reuse)
     if not args.no_two_writers:
         if args.two_writers is None:
             from bench import corpus
