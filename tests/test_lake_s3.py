@@ -184,12 +184,29 @@ def test_a_lake_in_a_bucket_is_the_lake_in_a_folder(
     local = (f"sqlite:{tmp_path / 'local' / 'cat.sqlite'}", str(tmp_path / "local" / "data"))
     for step in (lambda: None, lambda: _edit_one(src)):
         step()
-        done = _cli("run", "--no-prefect", "--no-progress", "--workers", "1", f"mono={src}",
-                    "--lake", cloud[0], "--lake-data", cloud[1], env={"TMPDIR": str(tmp)},
-                    cwd=tmp_path)  # fmt: skip
-        assert done.returncode == 0 and "@ snapshot" in done.stdout, done.stderr
+        # The CLI's run into the bucket and the library's into the folder, side by side.
+        args = ["run", "--no-prefect", "--no-progress", "--workers", "1", f"mono={src}"]
+        proc = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "ingest.cli",
+                *args,
+                "--lake",
+                cloud[0],
+                "--lake-data",
+                cloud[1],
+            ],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env={**os.environ, "TMPDIR": str(tmp)},
+            cwd=tmp_path,
+        )
         cfg = RunConfig(sources=[f"mono={src}"], lake=local[0], lake_data=local[1], workers=1)
         assert run_pipeline(cfg).counts()["loaded"] > 0
+        out, err = proc.communicate(timeout=300)
+        assert proc.returncode == 0 and "@ snapshot" in out, err
     before = _tables(*cloud)
     assert before == _tables(*local)
     stored = s3.objects("e2e/")
@@ -291,8 +308,9 @@ def test_a_bucket_that_cannot_be_used_is_one_line_and_nothing_is_written(
     for name, value in change.items():
         env[name] = value.format(closed=_free_port()) if value else ""
     catalog = tmp_path / "cat.sqlite"
-    done = _cli("run", "--no-prefect", f"mono={src}", "--lake", f"sqlite:{catalog}",
-                "--lake-data", data, env=env, cwd=tmp_path)  # fmt: skip
+    done = _cli("run", "--no-prefect", "--workers", "1", f"mono={src}",
+                "--lake", f"sqlite:{catalog}", "--lake-data", data,
+                env=env, cwd=tmp_path)  # fmt: skip
     line = _one_line(done, code)
     assert said in line and line.startswith("ingest: error: ")
     assert s3.keys[0] not in line and s3.keys[1] not in done.stderr + done.stdout
@@ -318,8 +336,8 @@ def test_a_key_that_may_read_but_not_write_fails_the_run_in_one_line(
         lambda: (new.unlink(), doc.write_text(doc.read_text() + "\n\nEdited.\n")),
     ):
         change()
-        done = _cli("run", "--no-prefect", f"mono={src}", "--lake", lake, "--lake-data", data,
-                    env=s3.env(s3.read_only))  # fmt: skip
+        done = _cli("run", "--no-prefect", "--workers", "1", f"mono={src}", "--lake", lake,
+                    "--lake-data", data, env=s3.env(s3.read_only))  # fmt: skip
         line = _one_line(done, 1)
         assert "refused access to the bucket 'ingest-lake' (AccessDenied)" in line
         assert line.endswith("nothing of the failed run or step was committed to the lake")
