@@ -443,7 +443,8 @@ def _lake_options(p: argparse.ArgumentParser) -> None:
         "--lake-data",
         metavar="DIR",
         default=None,
-        help="the lake's Parquet folder (default: $INGEST_LAKE_DATA)",
+        help="the lake's Parquet folder, or s3://BUCKET/PREFIX/ with the AWS_* variables "
+        "(default: $INGEST_LAKE_DATA)",
     )
 
 

@@ -37,6 +37,7 @@ from .failures import RunFailure
 FTS_WHEEL = "duckdb-extension-fts"
 
 # A wheel's short name -> the name DuckDB knows the extension by (its entry point).
+# (httpfs, for a lake's data in S3, ships ``httpfs.duckdb_extension``: already canonical.)
 CANONICAL = {"sqlite": "sqlite_scanner", "postgres": "postgres_scanner"}
 
 

@@ -122,6 +122,10 @@ def explain(exc: BaseException) -> tuple[str, int] | None:
         return str(exc), EXIT_BUSY
     if storage is not None and isinstance(exc, storage.StorageError):
         return str(exc), EXIT_FAILED
+    remote = sys.modules.get("ingest.lake.remote")  # a lake's bucket failed mid-run
+    said = remote.explain(exc) if remote is not None else None
+    if said:
+        return said, EXIT_FAILED
     if says_no_space(exc):  # outside the warehouse build (the journal, a report)
         return f"no space left on the device ({_first_line(exc)})", EXIT_FAILED
     if type(exc).__name__ == "ServerError":  # ingest.prefect.server, imported only if used

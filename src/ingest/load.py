@@ -106,8 +106,11 @@ class Loader:
                         n = self._insert(name, files[name])
                         if name not in ("source_files", "quarantine"):
                             self.rows += n
-        finally:
-            con.execute("RESET preserve_insertion_order")
+        except BaseException:
+            with contextlib.suppress(duckdb.Error):  # a lake's aborted transaction refuses it
+                con.execute("RESET preserve_insertion_order")
+            raise
+        con.execute("RESET preserve_insertion_order")
         self.seconds += time.perf_counter() - t0
         self.cpu += time.process_time() - cpu0
 

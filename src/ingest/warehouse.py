@@ -236,8 +236,13 @@ class Warehouse:
         con.execute(f"SET memory_limit = '{bulk}'")
         try:
             yield
-        finally:
-            self._lower_limit(con)
+        except BaseException:
+            # The step's error is the one to tell: on a lake (one transaction, which the
+            # error aborted) lowering the limit fails "transaction is aborted" too.
+            with contextlib.suppress(duckdb.Error):
+                self._lower_limit(con)
+            raise
+        self._lower_limit(con)
 
     def _lower_limit(self, con: duckdb.DuckDBPyConnection) -> None:
         """Back to the usual limit after a bulk step.  An index the step built (the

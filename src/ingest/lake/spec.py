@@ -13,6 +13,11 @@ wheels (:mod:`ingest.extensions`), never downloaded.  Attaching sets
 #1406) concern exactly the delete-then-insert a re-loaded document makes; every
 write goes to Parquet instead, and ``ingest lake maintain`` merges the small files.
 A SQLite catalog is put in WAL mode (see :func:`_wal`).
+
+The data may be a folder or ``s3://BUCKET/PREFIX/`` (:mod:`ingest.lake.remote`):
+:func:`parse` refuses other URLs and a bucket without credentials in the environment,
+and :func:`attach`, the one place every connection to a lake is made, gives the
+connection its S3 secret and checks the bucket before ``ATTACH``.
 """
 
 from __future__ import annotations
@@ -26,6 +31,7 @@ import duckdb
 
 from .. import extensions
 from ..config import ConfigError
+from . import remote
 
 LAKE_ENV = "INGEST_LAKE"
 LAKE_DATA_ENV = "INGEST_LAKE_DATA"
@@ -72,13 +78,19 @@ def parse(lake: str, data: str | None) -> LakeSpec:
             "(e.g. sqlite:warehouse/lake.sqlite)"
         )
     if not data:
-        raise ConfigError(f"--lake {lake} needs --lake-data DIR (where its Parquet files go)")
+        raise ConfigError(
+            f"--lake {lake} needs --lake-data DIR or s3://BUCKET/PREFIX/ "
+            "(where its Parquet files go)"
+        )
     if kind != "postgres":
         path = Path(where).expanduser().resolve()
         if path.is_dir():
             raise ConfigError(f"--lake {lake}: {path} is a folder, not a catalog file")
         where = str(path)
-    if "://" not in data:
+    if remote.is_remote(data):
+        data = remote.bucket_of(data).url
+        remote.access_from_env(data)  # no credentials: a usage error before anything
+    else:
         folder = Path(data).expanduser().resolve()
         if folder.exists() and not folder.is_dir():
             raise ConfigError(f"--lake-data {data}: {folder} is a file, not a folder")
@@ -104,7 +116,10 @@ def attach(
     snapshot: int | None = None,
 ) -> None:
     """Load the extensions (from their wheels) and attach ``spec`` to ``con`` as ``alias``;
-    with ``use`` it becomes the connection's default database; ``snapshot``: as of it."""
+    with ``use`` it becomes the connection's default database; ``snapshot``: as of it.
+    Data in a bucket is checked first, so a bucket that cannot be used creates nothing."""
+    if remote.is_remote(spec.data):
+        remote.connect(con, spec.data)
     extensions.load(con, "ducklake")
     scanner = _SCANNERS[spec.kind]
     if scanner:
@@ -113,7 +128,7 @@ def attach(
         Path(spec.where).parent.mkdir(parents=True, exist_ok=True)
     if spec.kind == "sqlite" and not read_only:
         _wal(spec.where)
-    if "://" not in spec.data:
+    if not remote.is_remote(spec.data):
         Path(spec.data).mkdir(parents=True, exist_ok=True)
     con.execute(spec.attach_sql(alias, read_only=read_only, snapshot=snapshot))
     if use:
