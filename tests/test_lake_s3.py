@@ -345,6 +345,21 @@ def test_a_key_that_may_read_but_not_write_fails_the_run_in_one_line(
         assert snapshot_ids(lake, data) == runs and s3.objects("ro/") == stored
 
 
+def test_a_read_only_key_on_a_new_lake_says_so_in_one_line(
+    tmp_path: Path, s3: S3, aws_env: dict[str, str]
+) -> None:
+    """The first run's schema commit is its first write: refused the same way, and no
+    catalog is left claiming a lake."""
+    src = tmp_path / "mono"
+    generate_corpus(src, 2, seed=4, bad_share=0.0)
+    lake, data = f"sqlite:{tmp_path / 'cat.sqlite'}", f"s3://{BUCKET}/ro-new/"
+    done = _cli("run", "--no-prefect", "--workers", "1", f"mono={src}", "--lake", lake,
+                "--lake-data", data, env=s3.env(s3.read_only))  # fmt: skip
+    line = _one_line(done, 1)
+    assert "refused access to the bucket 'ingest-lake' (AccessDenied)" in line, line
+    assert s3.read_only[0] not in line and s3.objects("ro-new/") == {}
+
+
 @pytest.mark.parametrize(
     ("data", "said"),
     [

@@ -45,7 +45,7 @@ from ..migrate import views_sql
 from ..sql import literal
 from ..storage import StorageError
 from ..warehouse import DEFAULT_MEMORY_LIMIT, MEMORY_LIMIT_ENV, Warehouse
-from . import migrate
+from . import migrate, remote
 from .spec import ALIAS, LakeSpec, attach
 
 
@@ -150,7 +150,8 @@ class LakeWarehouse(Warehouse):
         if full is not None:
             return full
         if opening and isinstance(exc, duckdb.Error) and not is_conflict(exc):
-            return unreadable(self.spec, exc)
+            said = remote.explain(exc) if remote.is_remote(self.spec.data) else None
+            return remote.LakeDataError(said) if said else unreadable(self.spec, exc)
         if isinstance(exc, duckdb.Error) and is_conflict(exc):
             return LakeConflict(str(exc).strip().splitlines()[0][:300])
         return exc
