@@ -37,6 +37,7 @@ from ingest.lake import remote
 from ingest.lake.snapshots import open_lake, snapshot_ids
 from ingest.lake.spec import attach, parse
 from ingest.pipeline import run_pipeline
+from test_lake import _cli
 from wh_helpers import RUN_COLUMNS
 
 BUCKET = "ingest-lake"
@@ -130,17 +131,6 @@ def aws_env(s3: S3, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
     for name, value in env.items():
         monkeypatch.setenv(name, value)
     return env
-
-
-def _cli(*args: str, env: dict[str, str] | None = None, cwd: Path | None = None) -> Any:
-    return subprocess.run(
-        [sys.executable, "-m", "ingest.cli", *args],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        env={**os.environ, **(env or {})},
-        cwd=cwd,
-    )
 
 
 def _one_line(done: Any, code: int) -> str:
