@@ -110,19 +110,20 @@ def ingest_run(sources: list[str], target: dict[str, str]) -> dict[str, Any]:
 
 def with_reader(target: dict[str, str], work: Path, fn: Any) -> tuple[Any, dict[str, Any]]:
     """Run ``fn()`` while a reader process queries ``target``; its latencies."""
-    stop = work / "reader.stop"
+    stop, log = work / "reader.stop", work / "reader.jsonl"
     stop.unlink(missing_ok=True)
-    reader = subprocess.Popen(
-        [sys.executable, "-c", READER, json.dumps(target), str(stop)],
-        stdout=subprocess.PIPE,
-        text=True,
-        env=ENV,
-    )
-    try:
-        result = fn()
-    finally:
-        stop.touch()
-    out = [json.loads(line) for line in reader.communicate(timeout=120)[0].splitlines()]
+    # To a file, not a pipe: a pipe read only at the end fills up (64 KB) during a long
+    # run, and the blocked reader stops querying.
+    with log.open("w") as sink:
+        reader = subprocess.Popen(
+            [sys.executable, "-c", READER, json.dumps(target), str(stop)], stdout=sink, env=ENV
+        )
+        try:
+            result = fn()
+        finally:
+            stop.touch()
+        reader.wait(timeout=120)
+    out = [json.loads(line) for line in log.read_text().splitlines()]
     lat = sorted(x["s"] for x in out if "s" in x)
     errors = [x["error"] for x in out if "error" in x]
     stats = {
