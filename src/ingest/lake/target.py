@@ -6,7 +6,9 @@ few things that differ between the two and nothing else:
 * ``lock()``: the file is written by one run at a time (the advisory lock of
   :mod:`ingest.lock`); a lake takes many writers and no lock, its catalog orders
   their commits;
-* ``check(cfg, until)``: whether the run would change anything (read-only);
+* ``check(cfg, until)``: whether the run would change anything (read-only); the loop
+  asks it first only where it can answer a no-op (``answers_noop``: the file, whose
+  no-op is a journal entry), the CLI also to know whether Prefect must start;
 * ``open(lock, run_id)``: the writer the loop loads into, a
   :class:`~ingest.warehouse.Warehouse` (private build, atomic rename) or a
   :class:`~ingest.lake.warehouse.LakeWarehouse` (one transaction, one snapshot);
