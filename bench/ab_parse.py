@@ -16,7 +16,6 @@ from __future__ import annotations
 import argparse
 import os
 import statistics
-import subprocess
 import sys
 from pathlib import Path
 
@@ -24,7 +23,7 @@ _CHILD = r"""
 import sys, time
 from pathlib import Path
 from ingest.document import process_file
-files = [Path(p) for p in sys.stdin.readline().split("\0")]
+files = [Path(p) for p in sys.stdin.readline().rstrip("\n").split("\0")]
 for f in files[:20]:
     process_file(f, f.name)
 print("ready", flush=True)
@@ -45,44 +44,15 @@ def main() -> None:
     ap.add_argument("--rounds", type=int, default=3)
     args = ap.parse_args()
     sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+    from ab import alternate
     from bench import files_of, sample
 
     files = sample(files_of(Path(args.corpus).resolve()), args.files)
     mb = sum(os.path.getsize(f) for f in files) / 1e6
-    kids = {
-        name: _child(src, files) for name, src in (("before", args.before), ("after", args.after))
-    }
-    cpu: dict[str, list[float]] = {k: [] for k in kids}
-    wall: dict[str, list[float]] = {k: [] for k in kids}
-    for _ in range(args.rounds):
-        for name, kid in kids.items():
-            assert kid.stdin is not None and kid.stdout is not None
-            kid.stdin.write("go\n")
-            kid.stdin.flush()
-            c, w = map(float, kid.stdout.readline().split())
-            cpu[name].append(c)
-            wall[name].append(w)
-    for kid in kids.values():
-        assert kid.stdin is not None
-        kid.stdin.close()
-        kid.wait()
+    versions = {"before": args.before, "after": args.after}
+    stdin_text = "\0".join(str(f) for f in files) + "\n"
+    cpu, wall = alternate(_CHILD, versions, stdin_text, args.rounds)
     _report(len(files), mb, cpu, wall)
-
-
-def _child(src: str, files: list[Path]) -> subprocess.Popen[str]:
-    env = {**os.environ, "PYTHONPATH": os.path.abspath(src)}
-    kid = subprocess.Popen(
-        [sys.executable, "-c", _CHILD],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        text=True,
-        env=env,
-    )
-    assert kid.stdin is not None and kid.stdout is not None
-    kid.stdin.write("\0".join(str(f) for f in files) + "\n")
-    kid.stdin.flush()
-    kid.stdout.readline()  # ready
-    return kid
 
 
 def _report(n: int, mb: float, cpu: dict[str, list[float]], wall: dict[str, list[float]]) -> None:

@@ -18,7 +18,6 @@ from __future__ import annotations
 import argparse
 import os
 import statistics
-import subprocess
 import sys
 from pathlib import Path
 
@@ -54,28 +53,13 @@ def main() -> None:
     ap.add_argument("--rounds", type=int, default=3)
     args = ap.parse_args()
     sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+    from ab import alternate
     from bench import files_of, sample
 
     files = sample(files_of(Path(args.corpus).resolve()), args.files)
-    kids = {
-        name: _child(src, files, args.batch)
-        for name, src in (("before", args.before), ("after", args.after))
-    }
-    cpu: dict[str, list[float]] = {k: [] for k in kids}
-    wall: dict[str, list[float]] = {k: [] for k in kids}
-    for _ in range(args.rounds):
-        for name, kid in kids.items():
-            assert kid.stdin is not None and kid.stdout is not None
-            kid.stdin.write("go\n")
-            kid.stdin.flush()
-            c, w = kid.stdout.readline().split()
-            cpu[name].append(float(c))
-            wall[name].append(float(w))
-            print(f"{name:>6}: {float(c):6.2f} CPU s, {float(w):6.2f} s wall", flush=True)
-    for kid in kids.values():
-        assert kid.stdin is not None
-        kid.stdin.close()
-        kid.wait()
+    versions = {"before": args.before, "after": args.after}
+    stdin_text = "\0".join(str(f) for f in files) + f"\n{args.batch}\n"
+    cpu, _ = alternate(_CHILD, versions, stdin_text, args.rounds, on_pass=_print_pass)
     b, a = statistics.median(cpu["before"]), statistics.median(cpu["after"])
     n = len(files)
     print(
@@ -84,21 +68,8 @@ def main() -> None:
     )
 
 
-def _child(src: str, files: list[Path], batch: int) -> subprocess.Popen[str]:
-    env = {**os.environ, "PYTHONPATH": os.path.abspath(src), "PYTHONWARNINGS": "ignore"}
-    kid = subprocess.Popen(
-        [sys.executable, "-c", _CHILD],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        text=True,
-        env=env,
-    )
-    assert kid.stdin is not None and kid.stdout is not None
-    kid.stdin.write("\0".join(str(f) for f in files) + "\n" + f"{batch}\n")
-    kid.stdin.flush()
-    if kid.stdout.readline().strip() != "ready":
-        raise SystemExit(f"the child of {src} did not start")
-    return kid
+def _print_pass(name: str, cpu: float, wall: float) -> None:
+    print(f"{name:>6}: {cpu:6.2f} CPU s, {wall:6.2f} s wall", flush=True)
 
 
 if __name__ == "__main__":
