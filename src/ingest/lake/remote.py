@@ -38,6 +38,7 @@ import duckdb
 from .. import extensions
 from ..config import ConfigError
 from ..failures import RunFailure
+from ..sql import literal
 
 SECRET = "ingest_lake_data"  # the secret's name on ingest's connections
 PROBE = ".ingest-probe-"  # a key prefix the probe lists (ingest never writes one)
@@ -126,18 +127,18 @@ class Access:
         options = [
             "TYPE s3",
             "PROVIDER config",
-            f"KEY_ID {_lit(self.key_id)}",
-            f"SECRET {_lit(self.secret)}",
-            f"SCOPE {_lit(f's3://{bucket.name}/')}",
+            f"KEY_ID {literal(self.key_id)}",
+            f"SECRET {literal(self.secret)}",
+            f"SCOPE {literal(f's3://{bucket.name}/')}",
             f"USE_SSL {str(self.use_ssl).lower()}",
-            f"URL_STYLE {_lit('path' if self.path_style else 'vhost')}",
+            f"URL_STYLE {literal('path' if self.path_style else 'vhost')}",
         ]
         if self.token:
-            options.append(f"SESSION_TOKEN {_lit(self.token)}")
+            options.append(f"SESSION_TOKEN {literal(self.token)}")
         if self.region:
-            options.append(f"REGION {_lit(self.region)}")
+            options.append(f"REGION {literal(self.region)}")
         if self.endpoint:
-            options.append(f"ENDPOINT {_lit(self.endpoint)}")
+            options.append(f"ENDPOINT {literal(self.endpoint)}")
         return f"CREATE OR REPLACE TEMPORARY SECRET {SECRET} ({', '.join(options)})"
 
 
@@ -183,7 +184,8 @@ def connect(con: duckdb.DuckDBPyConnection, data: str) -> None:
         ) from None
     con.execute(f"SET GLOBAL s3_uploader_max_filesize = '{MAX_FILE}'")
     try:
-        con.execute("SELECT count(*) FROM glob(?)", [f"{bucket.url}{PROBE}*"]).fetchall()
+        # A literal, not a bound parameter: binding one makes DuckDB import pandas (0.4 s).
+        con.execute(f"SELECT count(*) FROM glob({literal(bucket.url + PROBE + '*')})").fetchall()
     except duckdb.Error as exc:
         raise LakeDataError(_say(exc, bucket, access)) from None
 
@@ -260,7 +262,3 @@ def _quiet(text: str, access: Access) -> str:
         if value:
             text = text.replace(value, "...")
     return text
-
-
-def _lit(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"

@@ -83,10 +83,11 @@ class Target(Protocol):
 class FileTarget:
     """The DuckDB file: exactly the calls the run loop made before targets existed."""
 
+    answers_noop = True
+
     def __init__(self, db: str, lock_timeout: float) -> None:
         self.db = db
         self.label = db
-        self.answers_noop = True
         self.lock_timeout = lock_timeout
 
     def lock(self) -> contextlib.AbstractContextManager[WarehouseLock | None]:
@@ -127,10 +128,11 @@ class FileTarget:
 class LakeTarget:
     """A DuckLake: no lock, one snapshot per run, commits retried on conflict."""
 
+    answers_noop = False
+
     def __init__(self, spec: LakeSpec) -> None:
         self.spec = spec
         self.label = f"lake {spec.label}"
-        self.answers_noop = False
 
     def lock(self) -> contextlib.AbstractContextManager[WarehouseLock | None]:
         """No lock: writers meet at the catalog's commit."""
