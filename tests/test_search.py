@@ -285,6 +285,31 @@ def test_a_huge_section_is_indexed_up_to_the_cap(tmp_path: Path) -> None:
     assert [h.source_path for h in search(db, "spironolactone")] == ["note.md"]
 
 
+def test_units_without_a_word_are_not_indexed(tmp_path: Path) -> None:
+    """A unit of punctuation only (a table row of dashes) gets no unit and no posting;
+    a unit whose only word is accented, or one digit, is indexed (the filter tests the
+    text before tokenizing: the same words, one tokenization)."""
+    doc = (
+        "# Marks\n\n## Accent\n\nSee the table.\n\n"
+        "| Name | Value |\n|---|---|\n| -- | ... |\n| 7 | ÷ |\n| Åä | -- |\n"
+    )
+    src = _write(tmp_path / "src", {"marks.md": doc})
+    db = tmp_path / "w.duckdb"
+    _run(db, f"s={src}")
+    with duckdb.connect(str(db), read_only=True) as con:
+        units = con.execute(
+            "SELECT kind, text, len FROM search_units ORDER BY kind, item, row_index"
+        ).fetchall()
+        postless = con.execute(
+            "SELECT count(*) FROM search_units ANTI JOIN search_postings USING (unit_id)"
+        ).fetchone()
+    rows = [(k, t) for k, t, _ in units if k == "table_row"]
+    assert rows == [("table_row", "7 | ÷"), ("table_row", "Åä | --")], units
+    assert all(n > 0 for _, _, n in units)
+    assert postless == (0,)
+    assert [h.kind for h in search(db, "aa")] == ["table_row"]
+
+
 def test_remove_source_leaves_no_hits_behind(tmp_path: Path) -> None:
     mono, guides = _corpus(tmp_path)
     db = tmp_path / "w.duckdb"
