@@ -2,9 +2,9 @@
 
     python bench/search_bench.py --db WAREHOUSE [--build-from SRC] [--repeat 5]
 
-``--build-from SRC`` copies warehouse SRC (one built without an index, e.g. by an
-earlier ingest) to ``--db`` and builds the index as a run would (a private build,
-published), timing it in wall and CPU seconds.  Then, on ``--db``:
+``--build-from SRC`` copies warehouse SRC (any earlier run's; its index is dropped) to
+``--db`` and builds the index as a run would (a private build, published), timing it
+in wall and CPU seconds.  Then, on ``--db``:
 
 * query latency of ``search()`` on one open read-only connection (wall, and the CPU
   seconds of the process, which a busy machine does not inflate), over a fixed set of
@@ -37,6 +37,7 @@ from typing import Any
 
 import duckdb
 
+from ingest import search_index
 from ingest.search import COLUMNS
 from ingest.sql import literal
 from ingest.warehouse import Warehouse
@@ -61,8 +62,11 @@ def _cpu() -> float:
 
 
 def build(src: Path, db: Path) -> dict[str, Any]:
-    """Copy ``src`` to ``db`` and publish it once: the index is built from scratch."""
+    """Copy ``src`` to ``db`` and publish it once: the index is built from scratch (any
+    index the copy holds is dropped first, so the warehouse of any earlier run will do)."""
     shutil.copyfile(src, db)
+    with duckdb.connect(str(db)) as con:
+        search_index.drop(con)
     t0, c0 = time.perf_counter(), _cpu()
     with Warehouse(db) as wh:
         wh.publish()
