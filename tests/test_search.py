@@ -342,6 +342,91 @@ def test_a_run_without_the_extension_fails_in_one_line_and_changes_nothing(
     assert search(db, "strong") == []
 
 
+def _index_rows(db: Path) -> tuple[list[tuple], list[tuple]]:
+    """The index as plain rows, without its ids: units, and postings by unit and stem."""
+    with duckdb.connect(str(db), read_only=True) as con:
+        units = con.execute(
+            "SELECT doc_id, kind, item, row_index, len, text FROM search_units ORDER BY ALL"
+        ).fetchall()
+        postings = con.execute(
+            "SELECT u.doc_id, u.kind, u.item, u.row_index, w.stem, p.tf FROM search_postings p "
+            "JOIN search_units u USING (unit_id) "
+            "JOIN (SELECT DISTINCT stem, term_id FROM search_words) w USING (term_id) "
+            "ORDER BY ALL"
+        ).fetchall()
+    return units, postings
+
+
+def _oom_past(monkeypatch: pytest.MonkeyPatch, most: int) -> list[int]:
+    """DuckDB's out-of-memory error for every chunk of more than ``most`` documents, raised
+    after the chunk's units went in (the worst place: they must be taken out again)."""
+    sizes: list[int] = []
+    real = search_index._add_words
+
+    def add_words(con: duckdb.DuckDBPyConnection) -> None:
+        row = con.execute("SELECT count(*) FROM search_chunk").fetchone()
+        sizes.append(int(row[0]) if row else 0)
+        if sizes[-1] > most:
+            raise duckdb.OutOfMemoryException("Out of Memory Error: (injected by the test)")
+        real(con)
+
+    monkeypatch.setattr(search_index, "_add_words", add_words)
+    return sizes
+
+
+def test_a_chunk_out_of_memory_is_indexed_again_in_halves(
+    built: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A chunk that runs out of the step's memory is indexed again as two halves, down
+    to one document: the index equals the one built in one go, no unit twice."""
+    mono, guides = _corpus(tmp_path)
+    db = tmp_path / "w.duckdb"
+    sizes = _oom_past(monkeypatch, 1)
+    _run(db, f"mono={mono}", f"guides={guides}")
+    assert sizes[0] == 3 and sorted(sizes[1:]) == [1, 1, 1, 2], sizes
+    assert _index_rows(db) == _index_rows(built)
+    assert _results(db) == _results(built)
+
+
+def test_an_index_that_does_not_fit_fails_in_one_line_and_changes_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    mono, guides = _corpus(tmp_path)
+    db = tmp_path / "w.duckdb"
+    _run(db, f"mono={mono}")
+    before = snapshot(db), _index_rows(db)
+    _oom_past(monkeypatch, 0)  # not even one document fits
+    monkeypatch.setenv(search_index.MEMORY_ENV, "100")
+    with pytest.raises(search_index.IndexOutOfMemory) as err:
+        _run(db, f"guides={guides}")
+    line, code = failures.explain(err.value) or ("", 0)
+    assert code == failures.EXIT_FAILED and "\n" not in line, line
+    assert "INGEST_SEARCH_MEMORY_LIMIT=100)" in line and "INGEST_SEARCH_INDEX=off" in line
+    assert (snapshot(db), _index_rows(db)) == before
+
+
+@pytest.mark.parametrize("value", ["256MB", "0", "-5", "lots"])
+def test_a_bad_index_memory_limit_is_a_usage_error_before_the_run(
+    tmp_path: Path, value: str
+) -> None:
+    src = _write(tmp_path / "s", {"note.md": NOTE})
+    db = tmp_path / "w.duckdb"
+    proc = _cli(
+        "run",
+        f"s={src}",
+        "--db",
+        str(db),
+        "--no-prefect",
+        env={"INGEST_SEARCH_MEMORY_LIMIT": value},
+    )
+    assert proc.returncode == failures.EXIT_USAGE, proc.stderr
+    assert proc.stderr.strip().splitlines() == [
+        f"ingest: error: INGEST_SEARCH_MEMORY_LIMIT must be a whole number of megabytes "
+        f"(e.g. 256), not {value!r}"
+    ]
+    assert not db.exists()
+
+
 def test_index_off_drops_it_and_search_says_so(tmp_path: Path) -> None:
     mono, _ = _corpus(tmp_path)
     db = tmp_path / "w.duckdb"

@@ -30,7 +30,7 @@ from collections.abc import Callable, Iterable, Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
 
-from . import PARSER_VERSION, drift, interrupts, journal, limits, metrics, workers
+from . import PARSER_VERSION, drift, interrupts, journal, limits, metrics, search_index, workers
 from .batch import BatchResult, process_batch
 from .config import RunConfig, Source
 from .discover import SourceFile
@@ -103,6 +103,7 @@ def run(
     the sources under it (the CLI, deciding whether to start Prefect) passes both."""
     t_start, cpu_start = time.perf_counter(), time.process_time()
     limits.from_env()  # a bad INGEST_MAX_... is a usage error before anything is touched
+    search_index.memory_mb()  # and so is a bad INGEST_SEARCH_MEMORY_LIMIT
     run_id = run_id or new_run_id()
     target = target_for(cfg)
     summary = RunSummary(

@@ -60,6 +60,7 @@ from typing import TYPE_CHECKING
 import duckdb
 
 from . import extensions, keys
+from .failures import UNCHANGED, RunFailure, disk_full
 from .sql import literal
 
 if TYPE_CHECKING:
@@ -262,6 +263,38 @@ _IN_CHUNK = "SEMI JOIN search_chunk USING (doc_id)"
 FEW_DOCUMENTS = 5000
 
 
+class IndexOutOfMemory(RunFailure):
+    """The index could not be built within ``INGEST_SEARCH_MEMORY_LIMIT``, even one
+    document at a time."""
+
+
+def _out_of_memory(mb: int, limit: str, exc: duckdb.Error) -> IndexOutOfMemory:
+    """The one line for an index build that ran out of memory; ``limit``: DuckDB's limit
+    during the build (the larger of ``mb`` and the loader's)."""
+    first = str(exc).strip().splitlines()[0][:160] if str(exc).strip() else type(exc).__name__
+    return IndexOutOfMemory(
+        f"the search index could not be built within its memory limit ({limit}, from "
+        f"{MEMORY_ENV}={mb}): {first}; {UNCHANGED}. Raise {MEMORY_ENV} (MB, default "
+        f"{DEFAULT_MEMORY_MB}), or set {ENV}=off to run without an index"
+    )
+
+
+def memory_mb() -> int:
+    """``INGEST_SEARCH_MEMORY_LIMIT`` in MB (a whole number), else the default; anything
+    else is a usage error (the run checks it before it starts)."""
+    from .config import ConfigError
+
+    text = os.environ.get(MEMORY_ENV, "").strip()
+    if not text:
+        return DEFAULT_MEMORY_MB
+    if not text.isdigit() or int(text) <= 0:
+        raise ConfigError(
+            f"{MEMORY_ENV} must be a whole number of megabytes (e.g. {DEFAULT_MEMORY_MB}), "
+            f"not {text!r}"
+        )
+    return int(text)
+
+
 def enabled() -> bool:
     """Whether runs keep a search index (``INGEST_SEARCH_INDEX=off`` says no)."""
     return os.environ.get(ENV, "").strip().lower() not in ("off", "0", "no", "false")
@@ -295,16 +328,24 @@ def sync(wh: Warehouse) -> float:
     _ensure_tables(con)
     n_stale, n_fresh = _changes(con)
     if n_stale or n_fresh:
-        mb = int(os.environ.get(MEMORY_ENV) or DEFAULT_MEMORY_MB)
-        with wh.bulk_memory(0, at_least_mb=mb):
-            con.execute("SET preserve_insertion_order = false")  # lets big steps spill
-            try:
-                _retire(con, n_stale)
-                with _units_key(con, n_fresh):
-                    _index(con, n_fresh, wh.timings, chunk_bytes=(mb << 20) // CHUNK_SHARE)
-                _update_stats(con)
-            finally:
-                con.execute("RESET preserve_insertion_order")
+        mb = memory_mb()
+        limit = ""
+        try:
+            with wh.bulk_memory(0, at_least_mb=mb):
+                row = con.execute("SELECT current_setting('memory_limit')").fetchone()
+                limit = str(row[0]) if row else "?"
+                con.execute("SET preserve_insertion_order = false")  # lets big steps spill
+                try:
+                    _retire(con, n_stale)
+                    with _units_key(con, n_fresh):
+                        _index(con, n_fresh, wh.timings, chunk_bytes=(mb << 20) // CHUNK_SHARE)
+                    _update_stats(con)
+                finally:
+                    con.execute("RESET preserve_insertion_order")
+        except duckdb.OutOfMemoryException as exc:
+            if disk_full(exc, wh.path.parent) is not None:
+                raise  # the warehouse names the full disk
+            raise _out_of_memory(mb, limit, exc) from exc
     from .search import create_macros
 
     create_macros(con)
@@ -416,19 +457,46 @@ def _index(
         )
         chunks = con.execute("SELECT DISTINCT chunk FROM search_chunks ORDER BY 1").fetchall()
         for (chunk,) in chunks:
-            con.execute(
-                "CREATE OR REPLACE TEMP TABLE search_chunk AS SELECT doc_id FROM search_chunks "
-                f"WHERE chunk = {int(chunk)}"
-            )
-            with _timed(timings, "search_tokenize"):
-                _tokenize(con)
-            with _timed(timings, "search_words"):
-                _add_words(con)
-            with _timed(timings, "search_postings"):
-                con.execute(f"INSERT INTO search_new_postings {_NEW_POSTINGS}")
+            docs = con.execute(
+                f"SELECT doc_id FROM search_chunks WHERE chunk = {int(chunk)} ORDER BY doc_id"
+            ).fetchall()
+            _index_docs(con, [d for (d,) in docs], timings)
         con.execute("INSERT INTO search_docs SELECT doc_id, run_id FROM search_fresh")
     with _timed(timings, "search_postings"):
         _write_postings(con)
+
+
+def _index_docs(con: duckdb.DuckDBPyConnection, docs: list[str], timings: dict[str, float]) -> None:
+    """Index the documents ``docs`` (a chunk).  A chunk that runs out of the step's
+    memory (a few very large documents, or a small limit) is indexed again as two
+    halves; a single document that still does not fit raises
+    ``duckdb.OutOfMemoryException`` (:func:`sync` says so in one line).
+
+    Each statement is atomic, and only the units inserted before a later statement
+    failed outlive it: they are deleted by id before the halves run (the chunk's ids
+    are all above ``mark``).  New words it added may stay: a word without postings
+    matches nothing.  (One transaction per chunk would undo all of it, but cost the
+    build ~20%: its inserts into the temp tables were merged at every commit.)"""
+    row = con.execute("SELECT nextval('search_unit_ids')").fetchone()
+    mark = int(row[0]) if row else 0
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE search_chunk AS SELECT unnest("
+        f"[{', '.join(literal(d) for d in docs)}]::VARCHAR[]) AS doc_id"
+    )
+    try:
+        with _timed(timings, "search_tokenize"):
+            _tokenize(con)
+        with _timed(timings, "search_words"):
+            _add_words(con)
+        with _timed(timings, "search_postings"):
+            con.execute(f"INSERT INTO search_new_postings {_NEW_POSTINGS}")
+    except duckdb.OutOfMemoryException:
+        con.execute(f"DELETE FROM search_units WHERE unit_id > {mark}")
+        if len(docs) == 1:
+            raise
+        half = len(docs) // 2
+        _index_docs(con, docs[:half], timings)
+        _index_docs(con, docs[half:], timings)
 
 
 def _tokenize(con: duckdb.DuckDBPyConnection) -> None:
