@@ -37,6 +37,7 @@ from collections.abc import Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
+from typing import Any
 
 from . import interrupts
 from .batch import BatchResult, Guarding, process_batch, read_trail
@@ -146,10 +147,13 @@ class Supervised:
         self._live.add(pool)
         try:
             fut = job.submit_to(pool, self.limits, verdicts)
+            # Taken now: once the pool breaks, its manager thread may empty its table
+            # of processes before the exit code is read (the death then had no cause).
+            procs = _processes(pool)
             try:
                 return fut.result(), None
             except BrokenProcessPool:
-                return None, _exitcode(pool)
+                return None, _exitcode(procs or _processes(pool))
         finally:
             self._live.discard(pool)
             kill(pool)
@@ -217,8 +221,13 @@ class Job:
                     os.unlink(path)
 
 
-def _exitcode(pool: ProcessPoolExecutor) -> int | None:
-    procs = list((getattr(pool, "_processes", None) or {}).values())
+def _processes(pool: ProcessPoolExecutor) -> list[Any]:
+    """The pool's worker processes as of now."""
+    return list((getattr(pool, "_processes", None) or {}).values())
+
+
+def _exitcode(procs: list[Any]) -> int | None:
+    """The first abnormal exit code among ``procs`` (waiting a little for each)."""
     for proc in procs:
         proc.join(timeout=2)
         if proc.exitcode not in (None, 0, -signal.SIGTERM):
