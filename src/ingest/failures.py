@@ -83,7 +83,7 @@ def disk_full(exc: BaseException, folder: Path) -> DiskFull | None:
         return None
     left = f"{free / 1e6:.1f} MB free" if free is not None else "no space"
     return DiskFull(
-        f"the disk holding {folder} is full ({left}; {_first_line(exc)}): the run was "
+        f"the disk holding {folder} is full ({left}; {first_line(exc)}): the run was "
         f"abandoned and {UNCHANGED}. A run needs room for a copy of the warehouse plus "
         "its new rows beside it: free some space and run again"
     )
@@ -94,7 +94,9 @@ def _a_write_error(exc: BaseException) -> bool:
     return isinstance(exc, OSError) or type(exc).__module__.startswith(("duckdb", "_duckdb"))
 
 
-def _first_line(exc: BaseException) -> str:
+def first_line(exc: BaseException) -> str:
+    """The first line of ``exc``'s message (its type's name if it has none), at most 160
+    characters: what a one-line failure quotes of the error under it."""
     text = str(exc).strip().splitlines()
     line = text[0] if text else type(exc).__name__
     return line if len(line) <= 160 else line[:157] + "..."
@@ -127,7 +129,7 @@ def explain(exc: BaseException) -> tuple[str, int] | None:
     if said:
         return said, EXIT_FAILED
     if says_no_space(exc):  # outside the warehouse build (the journal, a report)
-        return f"no space left on the device ({_first_line(exc)})", EXIT_FAILED
+        return f"no space left on the device ({first_line(exc)})", EXIT_FAILED
     if type(exc).__name__ == "ServerError":  # ingest.prefect.server, imported only if used
         return f"{exc}; {UNCHANGED}", EXIT_FAILED
     return None
@@ -148,7 +150,7 @@ def reader_gone() -> int:
 def unexpected(exc: BaseException) -> str:
     """The one line for an error nobody anticipated."""
     return (
-        f"unexpected {type(exc).__name__}: {_first_line(exc)} (a bug: please report it; "
+        f"unexpected {type(exc).__name__}: {first_line(exc)} (a bug: please report it; "
         "INGEST_DEBUG=1 shows the traceback)"
     )
 

@@ -60,7 +60,7 @@ from typing import TYPE_CHECKING
 import duckdb
 
 from . import extensions, keys
-from .failures import UNCHANGED, RunFailure, disk_full
+from .failures import UNCHANGED, RunFailure, disk_full, first_line
 from .sql import literal
 
 if TYPE_CHECKING:
@@ -271,10 +271,9 @@ class IndexOutOfMemory(RunFailure):
 def _out_of_memory(mb: int, limit: str, exc: duckdb.Error) -> IndexOutOfMemory:
     """The one line for an index build that ran out of memory; ``limit``: DuckDB's limit
     during the build (the larger of ``mb`` and the loader's)."""
-    first = str(exc).strip().splitlines()[0][:160] if str(exc).strip() else type(exc).__name__
     return IndexOutOfMemory(
         f"the search index could not be built within its memory limit ({limit}, from "
-        f"{MEMORY_ENV}={mb}): {first}; {UNCHANGED}. Raise {MEMORY_ENV} (MB, default "
+        f"{MEMORY_ENV}={mb}): {first_line(exc)}; {UNCHANGED}. Raise {MEMORY_ENV} (MB, default "
         f"{DEFAULT_MEMORY_MB}), or set {ENV}=off to run without an index"
     )
 
@@ -460,32 +459,35 @@ def _index(
             docs = con.execute(
                 f"SELECT doc_id FROM search_chunks WHERE chunk = {int(chunk)} ORDER BY doc_id"
             ).fetchall()
-            _index_docs(con, [d for (d,) in docs], timings)
+            _index_docs(con, int(chunk), [d for (d,) in docs], timings)
         con.execute("INSERT INTO search_docs SELECT doc_id, run_id FROM search_fresh")
     with _timed(timings, "search_postings"):
         _write_postings(con)
 
 
-def _index_docs(con: duckdb.DuckDBPyConnection, docs: list[str], timings: dict[str, float]) -> None:
-    """Index the documents ``docs`` (a chunk).  A chunk that runs out of the step's
-    memory (a few very large documents, or a small limit) is indexed again as two
-    halves; a single document that still does not fit raises
+def _index_docs(
+    con: duckdb.DuckDBPyConnection, chunk: int, docs: list[str], timings: dict[str, float]
+) -> None:
+    """Index the documents ``docs`` (of chunk ``chunk``, sorted).  Documents that run out
+    of the step's memory together (a few very large ones, or a small limit) are indexed
+    again as two halves; a single document that still does not fit raises
     ``duckdb.OutOfMemoryException`` (:func:`sync` says so in one line).
 
     Each statement is atomic, and only the units inserted before a later statement
-    failed outlive it: they are deleted by id before the halves run (the chunk's ids
+    failed outlive it: they are deleted by id before the halves run (the ids given here
     are all above ``mark``).  New words it added may stay: a word without postings
     matches nothing.  (One transaction per chunk would undo all of it, but cost the
     build ~20%: its inserts into the temp tables were merged at every commit.)"""
     row = con.execute("SELECT nextval('search_unit_ids')").fetchone()
     mark = int(row[0]) if row else 0
+    # A range of the sorted chunk, not a list: a chunk of tiny files holds thousands.
     con.execute(
-        "CREATE OR REPLACE TEMP TABLE search_chunk AS SELECT unnest("
-        f"[{', '.join(literal(d) for d in docs)}]::VARCHAR[]) AS doc_id"
+        "CREATE OR REPLACE TEMP TABLE search_chunk AS SELECT doc_id FROM search_chunks "
+        f"WHERE chunk = {chunk} AND doc_id BETWEEN {literal(docs[0])} AND {literal(docs[-1])}"
     )
     try:
         with _timed(timings, "search_tokenize"):
-            _tokenize(con)
+            _tokenize(con, docs)
         with _timed(timings, "search_words"):
             _add_words(con)
         with _timed(timings, "search_postings"):
@@ -495,19 +497,17 @@ def _index_docs(con: duckdb.DuckDBPyConnection, docs: list[str], timings: dict[s
         if len(docs) == 1:
             raise
         half = len(docs) // 2
-        _index_docs(con, docs[:half], timings)
-        _index_docs(con, docs[half:], timings)
+        _index_docs(con, chunk, docs[:half], timings)
+        _index_docs(con, chunk, docs[half:], timings)
 
 
-def _tokenize(con: duckdb.DuckDBPyConnection) -> None:
-    """search_new: one word histogram per unit of the chunk's documents (a per-row list
-    operation: no global aggregate), and the units recorded."""
-    docs = con.execute(
-        f"SELECT list(doc_id) FROM (SELECT doc_id FROM search_chunk LIMIT {FEW_DOCUMENTS + 1})"
-    ).fetchone()
+def _tokenize(con: duckdb.DuckDBPyConnection, docs: list[str]) -> None:
+    """search_new: one word histogram per unit of the documents ``docs`` (the temp table
+    search_chunk; a per-row list operation: no global aggregate), and the units
+    recorded."""
     narrow = _IN_CHUNK
-    if docs and docs[0] and len(docs[0]) <= FEW_DOCUMENTS:
-        narrow = f"WHERE doc_id IN ({', '.join(literal(d) for d in docs[0])})"
+    if len(docs) <= FEW_DOCUMENTS:
+        narrow = f"WHERE doc_id IN ({', '.join(literal(d) for d in docs)})"
     con.execute(
         "CREATE OR REPLACE TEMP TABLE search_new (unit_id BIGINT, doc_id VARCHAR, kind VARCHAR, "
         "item BIGINT, row_index BIGINT, heading VARCHAR, line_start INTEGER, text VARCHAR, "
